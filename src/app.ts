@@ -1,0 +1,45 @@
+import cookie from '@fastify/cookie';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Settings } from './config/settings.js';
+import { errorBody } from './http/schemas/common.js';
+import { loggerOptions } from './http/logger.js';
+import { clientAndCorrelation, correlationIdFor } from './http/plugins/client-and-correlation.js';
+import { errorHandler } from './http/plugins/error-handler.js';
+import { openApi } from './http/plugins/openapi.js';
+import { healthRoutes } from './http/routes/health.js';
+import type { Services } from './services.js';
+
+export interface AppOptions {
+  settings: Settings;
+  services: Services;
+  /** Override the logger (tests pass false). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the HTTP application around ready services; tests and main.ts both call this. */
+export async function buildApp({ settings, services, logger }: AppOptions): Promise<FastifyInstance> {
+  let accepting = true;
+  const app = Fastify({
+    logger: logger ?? loggerOptions(settings.logLevel),
+    bodyLimit: settings.bodyLimit,
+    // A hop count is accepted at run time though the typings omit it.
+    trustProxy: settings.trustProxy as boolean | string[],
+    genReqId: (req) => correlationIdFor(req.headers['x-correlation-id']),
+    logController: new LogController({ requestIdLogLabel: 'correlation_id' }),
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+  app.addSchema(errorBody);
+  app.addHook('onClose', async () => {
+    accepting = false;
+  });
+
+  await app.register(errorHandler);
+  await app.register(clientAndCorrelation, { clients: settings.clients });
+  await app.register(cookie);
+  await app.register(openApi);
+
+  await app.register(healthRoutes, { db: services.db, accepting: () => accepting });
+
+  return app;
+}

@@ -1,0 +1,13 @@
+import { loadSettings } from '../config/settings.js';
+import { openDatabase } from '../store/open-database.js';
+import { migrate } from '../store/migrate.js';
+
+/** `npm run migrate`: applies pending migrations to the configured database and exits. */
+const settings = loadSettings();
+const db = await openDatabase(settings.database);
+try {
+  const applied = await migrate(db);
+  console.log(applied.length ? `applied: ${applied.join(', ')}` : 'schema is current');
+} finally {
+  await db.close();
+}

@@ -1,0 +1,35 @@
+import type { FastifyServerOptions } from 'fastify';
+
+/**
+ * Paths pino removes from every log line: credentials, codes, tokens, secrets and cookies may
+ * appear in request objects or in error details, and must never reach a log.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-api-key"]',
+  '*.password',
+  '*.code',
+  '*.token',
+  '*.access_token',
+  '*.refresh_token',
+  '*.id_token',
+  '*.approval_secret',
+  '*.secret',
+  'password',
+  'code',
+  'token',
+  'approval_secret',
+];
+
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // A request's correlation id is its Fastify request id, so every line of it carries the id.
+  };
+}

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { CiamError } from '../../errors/catalogue.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The registered x-client-id of the caller (undefined on public operational routes). */
+    clientId?: string;
+  }
+  interface FastifyContextConfig {
+    /** Operational routes (readiness, metrics, API reference) need no x-client-id. */
+    public?: boolean;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Fastify's genReqId: the caller's correlation id when it is a UUID, otherwise a new one. */
+export function correlationIdFor(header: unknown): string {
+  return typeof header === 'string' && UUID.test(header) ? header.toLowerCase() : randomUUID();
+}
+
+/**
+ * Runs first on every request, before the body is read: echoes the correlation id, refuses a
+ * malformed one, and refuses callers that are not registered clients.
+ */
+export const clientAndCorrelation = fp(
+  async (app: FastifyInstance, opts: { clients: Map<string, string[]> }) => {
+    app.decorateRequest('clientId', undefined);
+    app.addHook('onRequest', async (request, reply) => {
+      reply.header('x-correlation-id', request.id);
+      const given = request.headers['x-correlation-id'];
+      if (given !== undefined && (typeof given !== 'string' || !UUID.test(given))) {
+        throw new CiamError('CIAM_E01_05_001');
+      }
+      // Unknown routes answer 404 whoever asks; public operational routes need no client id.
+      if (request.is404 || request.routeOptions.config?.public) return;
+      const clientId = request.headers['x-client-id'];
+      if (typeof clientId !== 'string' || !opts.clients.has(clientId)) {
+        throw new CiamError('CIAM_E00_00_001');
+      }
+      request.clientId = clientId;
+    });
+  },
+  { name: 'client-and-correlation' },
+);

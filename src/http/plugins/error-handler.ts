@@ -1,0 +1,52 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { CiamError, type CiamErrorCode } from '../../errors/catalogue.js';
+
+/** The journey id to put in an error body: from the thrown error, else from the request body. */
+function contextIdFor(request: FastifyRequest, err: unknown): string | undefined {
+  if (err instanceof CiamError && err.details.contextId) return err.details.contextId;
+  const body = request.body as { context_id?: unknown } | undefined;
+  return body && typeof body === 'object' && typeof body.context_id === 'string' && body.context_id.length <= 64
+    ? body.context_id
+    : undefined;
+}
+
+function send(reply: FastifyReply, request: FastifyRequest, code: CiamErrorCode, err: unknown) {
+  const ciam = err instanceof CiamError ? err : new CiamError(code);
+  const contextId = contextIdFor(request, err);
+  for (const [name, value] of Object.entries(ciam.details.headers ?? {})) reply.header(name, value);
+  return reply
+    .status(ciam.status)
+    .send({ error_code: ciam.code, ...(contextId ? { context_id: contextId } : {}), ...ciam.details.body });
+}
+
+/**
+ * Every failure leaves as `{ error_code, context_id? }`: contract errors with their catalogued
+ * status, malformed input as 400 CIAM_E01_05_001, anything unexpected as 503 CIAM_E05_00_001 with
+ * the cause in the log only — never a stack trace or a 500.
+ */
+export const errorHandler = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((err: FastifyError | CiamError, request, reply) => {
+      if (err instanceof CiamError) {
+        if (err.status >= 500) request.log.error({ err: err.details.cause ?? err }, err.message);
+        return send(reply, request, err.code, err);
+      }
+      const fe = err as FastifyError;
+      if (fe.validation) {
+        request.log.info({ validation: fe.validation, context: fe.validationContext }, 'request rejected by schema');
+        return send(reply, request, 'CIAM_E01_05_001', err);
+      }
+      if (fe.statusCode === 429) return send(reply, request, 'CIAM_E00_00_005', err);
+      if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+        // Malformed JSON, body too large, unsupported content type, empty JSON body, bad URL …
+        request.log.info({ code: fe.code }, 'request rejected before routing');
+        return send(reply, request, 'CIAM_E01_05_001', err);
+      }
+      request.log.error({ err }, 'unexpected error');
+      return send(reply, request, 'CIAM_E05_00_001', err);
+    });
+    app.setNotFoundHandler((request, reply) => send(reply, request, 'CIAM_E00_00_006', undefined));
+  },
+  { name: 'error-handler' },
+);

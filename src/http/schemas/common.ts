@@ -1,0 +1,32 @@
+/** JSON schemas shared by routes: the error body, token answers, common fields. */
+
+export const uuidString = { type: 'string', format: 'uuid' } as const;
+
+export const errorBody = {
+  $id: 'ErrorResponse',
+  type: 'object',
+  description: 'Every error: a CIAM code, and the journey id when one is known.',
+  required: ['error_code'],
+  properties: {
+    error_code: { type: 'string', description: 'See the error catalogue (docs/errors.md).' },
+    context_id: { type: 'string' },
+    transaction_id: { type: 'string', description: 'For CIAM_E01_01_017: the step to retry with.' },
+  },
+} as const;
+
+export const errorRef = { $ref: 'ErrorResponse#' } as const;
+
+/** Response entry for a list of statuses that answer with the error body. */
+export function errors(...statuses: number[]): Record<number, typeof errorRef> {
+  return Object.fromEntries(statuses.map((s) => [s, errorRef]));
+}
+
+export const tokenFields = {
+  response_type_code: { type: 'string', enum: ['SUCCESS'] },
+  access_token: { type: 'string' },
+  id_token: { type: 'string' },
+  token_type: { type: 'string', enum: ['Bearer'] },
+  expires_in: { type: 'integer' },
+  context_id: { type: 'string' },
+  transaction_id: { type: 'string' },
+} as const;

@@ -1,0 +1,59 @@
+import { hash, verify } from '@node-rs/argon2';
+import type { AccountState, Directory, DirectoryUser, PasswordCheck } from './port.js';
+
+/**
+ * The demo directory of the development default: fixed users, one shared demo password, stored
+ * as an argon2id hash (OWASP minimum: m=19 MiB, t=2, p=1). Refused in production mode.
+ */
+export const DEMO_PASSWORD = 'SecurePass123!';
+
+export const ARGON2_PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+const mfaPhones = [
+  { optionId: 1, number: '+15550101234' },
+  { optionId: 2, number: '+15550105678' },
+];
+
+function user(cupid: string, extra: Partial<DirectoryUser> = {}): DirectoryUser {
+  return { cupid, state: 'ACTIVE', mfaRequired: false, phones: [], mobileApproveStatus: 'NOT_REGISTERED', ...extra };
+}
+
+function blocked(cupid: string, state: AccountState): DirectoryUser {
+  return user(cupid, { state, mfaRequired: true, phones: mfaPhones });
+}
+
+export const DEMO_USERS: Record<string, DirectoryUser> = {
+  simpleuser: user('CUPID_SIMPLE_001', { phones: [{ optionId: 1, number: '+15550109999' }] }),
+  mfauser: user('CUPID_MFA_001', { mfaRequired: true, phones: mfaPhones, mobileApproveStatus: 'ENABLED' }),
+  esignuser: user('CUPID_ESIGN_001', { mfaRequired: true, phones: mfaPhones, mobileApproveStatus: 'ENABLED' }),
+  nopushuser: user('CUPID_NOPUSH_001', { mfaRequired: true, phones: [{ optionId: 1, number: '+15550104321' }] }),
+  lockeduser: blocked('CUPID_LOCKED_001', 'PASSWORD_LOCKED'),
+  disableduser: blocked('CUPID_DISABLED_001', 'DISABLED'),
+  blockeduser: blocked('CUPID_BLOCKED_001', 'ENTERPRISE_BLOCKED'),
+  mfalockeduser: blocked('CUPID_MFALOCKED_001', 'MFA_LOCKED'),
+  deceaseduser: blocked('CUPID_DECEASED_001', 'DECEASED'),
+  restricteduser: blocked('CUPID_RESTRICTED_001', 'RESTRICTED'),
+};
+
+/** Documents each demo customer still has to accept (the embedded agreements default reads this). */
+export const DEMO_PENDING_DOCUMENTS: Record<string, string[]> = {
+  CUPID_ESIGN_001: ['terms-v1-2025'],
+};
+
+export class DemoDirectory implements Directory {
+  private readonly passwordHash: Promise<string>;
+  /** Verified when the username is unknown, so both failures cost the same hashing work. */
+  private readonly decoyHash: Promise<string>;
+
+  constructor(private readonly users: Record<string, DirectoryUser> = DEMO_USERS) {
+    this.passwordHash = hash(DEMO_PASSWORD, ARGON2_PARAMS);
+    this.decoyHash = hash('decoy password that matches nothing', ARGON2_PARAMS);
+  }
+
+  async authenticate(username: string, password: string): Promise<PasswordCheck> {
+    const found = Object.hasOwn(this.users, username) ? this.users[username] : undefined;
+    const stored = await (found ? this.passwordHash : this.decoyHash);
+    const matches = await verify(stored, password);
+    return found && matches ? { ok: true, user: found } : { ok: false };
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The customer directory: checks a username and password and says who the customer is and what
+ * the journey must know about them. Production: LDAP (`ldap-directory.ts`); development: the demo
+ * directory. Implementations throw ProviderUnavailableError when the directory cannot answer.
+ */
+export interface Directory {
+  /**
+   * Verifies the password. Unknown user and wrong password both give `{ ok: false }` — the caller
+   * cannot and must not tell them apart — after comparable work.
+   */
+  authenticate(username: string, password: string): Promise<PasswordCheck>;
+  close?(): Promise<void>;
+}
+
+export type PasswordCheck = { ok: true; user: DirectoryUser } | { ok: false };
+
+export type AccountState =
+  | 'ACTIVE'
+  | 'PASSWORD_LOCKED'
+  | 'DISABLED'
+  | 'ENTERPRISE_BLOCKED'
+  | 'MFA_LOCKED'
+  | 'DECEASED'
+  | 'RESTRICTED';
+
+export type MobileApproveStatus = 'NOT_REGISTERED' | 'ENABLED' | 'DISABLED';
+
+export interface Phone {
+  /** 1–6, what the customer picks in /auth/mfa/initiate. */
+  optionId: number;
+  /** The full number, for delivery only; never leaves the service in a response. */
+  number: string;
+}
+
+export interface DirectoryUser {
+  cupid: string;
+  state: AccountState;
+  mfaRequired: boolean;
+  phones: Phone[];
+  mobileApproveStatus: MobileApproveStatus;
+}
+
+export function lastFour(phone: Phone): string {
+  return phone.number.replace(/\D/g, '').slice(-4).padStart(4, '0');
+}

@@ -1,0 +1,38 @@
+/**
+ * Device risk: asks the risk service (Transmit Security DRS) for a recommendation on a login.
+ * Production: `transmit-drs.ts`; development: the simulator. A risk service that cannot answer
+ * throws ProviderUnavailableError; the journey's policy decides what that means (never a DENY).
+ */
+export interface DeviceRisk {
+  evaluate(request: RiskRequest): Promise<RiskAssessment>;
+  /** Tells the risk service how the journey ended (Transmit's action result). Best effort. */
+  reportOutcome?(report: { actionToken: string; cupid: string; success: boolean }): Promise<void>;
+}
+
+export interface RiskRequest {
+  actionToken: string;
+  cupid: string;
+  ipAddress: string;
+  userAgent?: string;
+  correlationId: string;
+}
+
+export type Recommendation = 'ALLOW' | 'CHALLENGE' | 'DENY' | 'TRUST';
+
+export interface RiskSignal {
+  type: string;
+  severity: string;
+  description: string;
+}
+
+export interface RiskAssessment {
+  recommendation: Recommendation;
+  /** 0–100. */
+  riskScore: number;
+  /** The risk service's id for the device; the identity a trusted device is keyed by. */
+  deviceId?: string;
+  signals: RiskSignal[];
+  deviceAttributes?: Record<string, unknown>;
+  /** The service's answer as received, kept in drs_evaluations.raw_response. */
+  raw: Record<string, unknown>;
+}

@@ -1,0 +1,77 @@
+import type { Settings } from './config/settings.js';
+import { loadSecrets, type Secrets } from './config/secrets.js';
+import type { Database } from './store/database.js';
+import { DEMO_PENDING_DOCUMENTS, DemoDirectory } from './providers/directory/demo-directory.js';
+import type { Directory } from './providers/directory/port.js';
+import { DrsSimulator } from './providers/risk/drs-simulator.js';
+import type { DeviceRisk } from './providers/risk/port.js';
+import { DevOutbox } from './providers/delivery/dev-outbox.js';
+import type { CodeSender, PushSender } from './providers/delivery/port.js';
+import { FileAgreements } from './providers/agreements/file-agreements.js';
+import type { Agreements } from './providers/agreements/port.js';
+import { hasAcceptedDocument } from './store/queries/esign-acceptances.js';
+
+/** The outside systems the service talks to, each behind its port. */
+export interface Providers {
+  directory: Directory;
+  risk: DeviceRisk;
+  codeSender: CodeSender;
+  pushSender: PushSender;
+  agreements: Agreements;
+  /** Present only when a development outbox stands in for SMS / voice / push. */
+  outbox?: DevOutbox;
+}
+
+/** Everything the HTTP layer needs, built once at start-up. */
+export interface Services {
+  settings: Settings;
+  db: Database;
+  secrets: Secrets;
+  providers: Providers;
+}
+
+class NotConfigured extends Error {}
+
+/** Chooses each provider by configuration: the embedded default or the production adapter. */
+export async function createProviders(settings: Settings, db: Database): Promise<Providers> {
+  const needsOutbox = settings.providers.otpSender === 'outbox' || settings.providers.pushSender === 'outbox';
+  const outbox = needsOutbox ? new DevOutbox() : undefined;
+
+  const directory: Directory = await (async () => {
+    switch (settings.providers.directory) {
+      case 'demo':
+        return new DemoDirectory();
+      case 'ldap':
+        throw new NotConfigured('CIAM_DIRECTORY=ldap is not available in this build.');
+    }
+  })();
+
+  const risk: DeviceRisk = (() => {
+    switch (settings.providers.drs) {
+      case 'simulator':
+        return new DrsSimulator();
+      case 'transmit':
+        throw new NotConfigured('CIAM_DRS=transmit is not available in this build.');
+    }
+  })();
+
+  const codeSender: CodeSender = settings.providers.otpSender === 'outbox' ? outbox! : notConfigured('CIAM_OTP_SENDER=http');
+  const pushSender: PushSender = settings.providers.pushSender === 'outbox' ? outbox! : notConfigured('CIAM_PUSH_SENDER=http');
+
+  const agreements: Agreements =
+    settings.providers.agreements === 'files'
+      ? new FileAgreements(settings.devMode ? DEMO_PENDING_DOCUMENTS : {}, (cupid, doc, version) =>
+          hasAcceptedDocument(db, cupid, doc, version),
+        )
+      : notConfigured('CIAM_AGREEMENTS=http');
+
+  return { directory, risk, codeSender, pushSender, agreements, outbox };
+}
+
+function notConfigured(what: string): never {
+  throw new NotConfigured(`${what} is not available in this build.`);
+}
+
+export async function createServices(settings: Settings, db: Database): Promise<Services> {
+  return { settings, db, secrets: loadSecrets(settings), providers: await createProviders(settings, db) };
+}

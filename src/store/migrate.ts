@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Database } from './database.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+/** SQL files live next to this module in src/ and are copied beside the build in dist/. */
+const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+// Any value: the same on every instance, so two starting at once serialize on it.
+const MIGRATION_LOCK_KEY = 7_342_001;
+
+export function loadMigrations(dir = migrationsDir): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((file) => {
+      const sql = readFileSync(join(dir, file), 'utf8');
+      return {
+        version: Number.parseInt(file.slice(0, 3), 10),
+        name: file.replace(/\.sql$/, ''),
+        sql,
+        checksum: createHash('sha256').update(sql).digest('hex'),
+      };
+    });
+}
+
+/**
+ * Applies every migration not yet recorded, each in its own transaction. A transaction-scoped
+ * advisory lock makes concurrent instances wait for each other; a recorded migration whose file
+ * changed afterwards stops start-up rather than leaving the schema ambiguous.
+ */
+export async function migrate(db: Database, migrations = loadMigrations()): Promise<string[]> {
+  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY,
+    name varchar(200) NOT NULL,
+    checksum varchar(64) NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now())`).catch(async (err) => {
+    // Two instances racing on CREATE TABLE IF NOT EXISTS can collide on the type's name.
+    if ((err as { code?: string }).code !== '23505') throw err;
+  });
+  const applied: string[] = [];
+  for (const migration of migrations) {
+    const done = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      const { rows } = await tx.query<{ checksum: string }>(
+        'SELECT checksum FROM schema_migrations WHERE version = $1',
+        [migration.version],
+      );
+      if (rows[0]) {
+        if (rows[0].checksum !== migration.checksum) {
+          throw new Error(`Migration ${migration.name} was changed after it was applied (checksum differs).`);
+        }
+        return false;
+      }
+      await tx.query(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        migration.checksum,
+      ]);
+      return true;
+    });
+    if (done) applied.push(migration.name);
+  }
+  return applied;
+}
+
+/** True when every known migration is recorded (readiness). */
+export async function migrationsCurrent(db: Database, migrations = loadMigrations()): Promise<boolean> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM schema_migrations WHERE version = ANY($1::int[])',
+    [migrations.map((m) => m.version)],
+  );
+  return rows[0]?.n === migrations.length;
+}

@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { snapshotPglite } from '../../src/store/engines/pglite.js';
+import { migrate } from '../../src/store/migrate.js';
+import { adminUrl, databaseUrl } from './postgres-urls.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgliteSnapshot: string;
+    postgresTemplate: string;
+  }
+}
+
+/**
+ * Once per engine project: a migrated template that each test file copies — a PGlite data-dir
+ * snapshot on disk, or a PostgreSQL template database (fresh per run, dropped afterwards).
+ */
+export default async function setup(project: TestProject) {
+  const engine = project.config.env?.CIAM_TEST_ENGINE ?? process.env.CIAM_TEST_ENGINE;
+  if (engine === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'ciam-pglite-'));
+    const file = join(dir, 'template.tar');
+    const blob = await snapshotPglite(async (db) => {
+      await migrate(db);
+    });
+    writeFileSync(file, Buffer.from(await blob.arrayBuffer()));
+    project.provide('pgliteSnapshot', file);
+    project.provide('postgresTemplate', '');
+    return () => rmSync(dir, { recursive: true, force: true });
+  }
+
+  const template = `ciam_tpl_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${template}`);
+  await admin.end();
+  const { openPostgres } = await import('../../src/store/engines/postgres.js');
+  const db = await openPostgres({ connectionString: databaseUrl(template), poolMax: 2, statementTimeoutMs: 30_000 });
+  await migrate(db);
+  await db.close();
+  project.provide('postgresTemplate', template);
+  project.provide('pgliteSnapshot', '');
+
+  return async () => {
+    const cleanup = new pg.Client({ connectionString: adminUrl() });
+    await cleanup.connect();
+    const { rows } = await cleanup.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`,
+      [template, `${template}_%`],
+    );
+    for (const { datname } of rows) await cleanup.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    await cleanup.end();
+  };
+}

@@ -1,0 +1,10 @@
+/** The PostgreSQL server the tests use; each run and each test file gets its own database on it. */
+export function adminUrl(): string {
+  return process.env.CIAM_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+export function databaseUrl(database: string): string {
+  const url = new URL(adminUrl());
+  url.pathname = `/${database}`;
+  return url.toString();
+}

@@ -1,0 +1,56 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadSettings, type Env, type Settings } from '../../src/config/settings.js';
+import { createServices, type Services } from '../../src/services.js';
+import { openTestDatabase, type TestDatabase } from './test-database.js';
+
+export const CLIENT_ID = 'web-banking';
+export const GATEWAY_KEY = 'test-gateway-key-0001';
+export const AGENT_SECRET = 'test-agent-secret-0001';
+export const AGENT_ID = 'agent-007';
+
+/** Settings for a test: development defaults, a throwaway data dir, and the given overrides. */
+export function testSettings(env: Env = {}): Settings {
+  return loadSettings({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    CIAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'ciam-test-')),
+    CIAM_GATEWAY_API_KEY: GATEWAY_KEY,
+    CIAM_AGENT_KEYS: `${AGENT_ID}:${AGENT_SECRET}`,
+    ...env,
+  });
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: TestDatabase;
+  services: Services;
+  settings: Settings;
+  /** app.inject with the registered client id header added unless the test sets its own. */
+  call(options: InjectOptions): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+/** The whole service on a fresh database of the engine under test, reached through HTTP injection. */
+export async function startTestApp(env: Env = {}, db?: TestDatabase): Promise<TestApp> {
+  const settings = testSettings(env);
+  const database = db ?? (await openTestDatabase());
+  const services = await createServices(settings, database);
+  const app = await buildApp({ settings, services, logger: false });
+  await app.ready();
+  return {
+    app,
+    db: database,
+    services,
+    settings,
+    call: (options) =>
+      app.inject({ ...options, headers: { 'x-client-id': CLIENT_ID, ...(options.headers ?? {}) } }),
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
