@@ -12,7 +12,11 @@ export interface Directory {
   close?(): Promise<void>;
 }
 
-export type PasswordCheck = { ok: true; user: DirectoryUser } | { ok: false };
+/**
+ * `locked`: too many failed passwords for this username (423 CIAM_E01_01_002), said the same way
+ * whether or not the username exists.
+ */
+export type PasswordCheck = { ok: true; user: DirectoryUser } | { ok: false; locked?: boolean };
 
 export type AccountState =
   | 'ACTIVE'
