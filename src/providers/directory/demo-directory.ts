@@ -56,4 +56,8 @@ export class DemoDirectory implements Directory {
     const matches = await verify(stored, password);
     return found && matches ? { ok: true, user: found } : { ok: false };
   }
+
+  async findByCupid(cupid: string): Promise<DirectoryUser | undefined> {
+    return Object.values(this.users).find((u) => u.cupid === cupid);
+  }
 }

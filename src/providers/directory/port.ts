@@ -9,6 +9,11 @@ export interface Directory {
    * cannot and must not tell them apart — after comparable work.
    */
   authenticate(username: string, password: string): Promise<PasswordCheck>;
+  /**
+   * The customer's current entry by CUPID — how the journey reaches the phone numbers it must not
+   * store (a code is sent minutes after the password check). Undefined when no such customer.
+   */
+  findByCupid(cupid: string): Promise<DirectoryUser | undefined>;
   close?(): Promise<void>;
 }
 
