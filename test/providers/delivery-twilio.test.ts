@@ -1,0 +1,193 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SettingsError, type Env } from '../../src/config/settings.js';
+import { ProviderUnavailableError } from '../../src/providers/errors.js';
+import { TwilioCodeSender } from '../../src/providers/delivery/twilio-code-sender.js';
+import { readTwilioSettings } from '../../src/providers/delivery/twilio-settings.js';
+import type { CodeMessage } from '../../src/providers/delivery/port.js';
+import { FakeTwilio, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN } from '../support/fake-twilio.js';
+
+const FROM = '+15005550006';
+const PHONE = '+447700900123';
+const CODE = '482913';
+
+let twilio: FakeTwilio;
+beforeEach(async () => {
+  twilio = await FakeTwilio.start();
+});
+afterEach(async () => {
+  await twilio.close();
+});
+
+function sender(env: Env = {}, backoff = { baseDelayMs: 5, maxDelayMs: 20 }) {
+  const settings = readTwilioSettings({
+    CIAM_TWILIO_BASE_URL: twilio.url,
+    CIAM_TWILIO_ACCOUNT_SID: TWILIO_ACCOUNT_SID,
+    CIAM_TWILIO_AUTH_TOKEN: TWILIO_AUTH_TOKEN,
+    CIAM_TWILIO_FROM: FROM,
+    CIAM_DELIVERY_TIMEOUT_MS: '1000',
+    ...env,
+  });
+  return new TwilioCodeSender({ ...settings, retry: { ...settings.retry, ...backoff } });
+}
+
+function message(overrides: Partial<CodeMessage> = {}): CodeMessage {
+  return { channel: 'sms', cupid: 'CUPID_MFA_001', transactionId: '7d3c1a52-4a8e-4f7e-9a57-0b3c2e1f9d10', phoneNumber: PHONE, code: CODE, ...overrides };
+}
+
+/** The rejection, checked to be ProviderUnavailableError and to carry nothing secret. */
+async function failure(promise: Promise<unknown>): Promise<ProviderUnavailableError> {
+  const error = await promise.then(
+    () => expect.unreachable('the send should have failed'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProviderUnavailableError);
+  const shown = `${String(error)} ${(error as Error).stack ?? ''}`;
+  for (const secret of [CODE, TWILIO_AUTH_TOKEN, PHONE, Buffer.from(`${TWILIO_ACCOUNT_SID}:${TWILIO_AUTH_TOKEN}`).toString('base64')]) {
+    expect(shown).not.toContain(secret);
+  }
+  return error as ProviderUnavailableError;
+}
+
+describe('Twilio code sender: SMS', () => {
+  it('posts the form to the Messages resource with Basic auth and the step as idempotency token', async () => {
+    await sender().sendCode(message());
+
+    expect(twilio.requests).toHaveLength(1);
+    const [request] = twilio.requests;
+    expect(request!.method).toBe('POST');
+    expect(request!.path).toBe(`/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Messages.json`);
+    expect(request!.headers.authorization).toBe(`Basic ${Buffer.from(`${TWILIO_ACCOUNT_SID}:${TWILIO_AUTH_TOKEN}`).toString('base64')}`);
+    expect(request!.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(request!.headers['i-twilio-idempotency-token']).toBe(message().transactionId);
+    expect(request!.body).toEqual({ To: PHONE, From: FROM, Body: expect.stringContaining(CODE) });
+    expect(twilio.created).toHaveLength(1);
+  });
+
+  it('sends through the messaging service instead of a From number when one is configured', async () => {
+    await sender({ CIAM_TWILIO_MESSAGING_SERVICE_SID: 'MG00000000000000000000000000000001' }).sendCode(message());
+
+    const body = twilio.requests[0]!.body as Record<string, string>;
+    expect(body.MessagingServiceSid).toBe('MG00000000000000000000000000000001');
+    expect(body.From).toBeUndefined();
+  });
+});
+
+describe('Twilio code sender: voice', () => {
+  it('places a call whose TwiML reads the code digit by digit', async () => {
+    await sender({ CIAM_TWILIO_VOICE_FROM: '+15005550009' }).sendCode(message({ channel: 'voice' }));
+
+    const [request] = twilio.requests;
+    expect(request!.path).toBe(`/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Calls.json`);
+    const body = request!.body as Record<string, string>;
+    expect(body.To).toBe(PHONE);
+    expect(body.From).toBe('+15005550009');
+    expect(body.Twiml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><Response>.*<Say>[^<]*4, 8, 2, 9, 1, 3[^<]*<\/Say>.*<\/Response>$/);
+    expect(body.Twiml).not.toContain(CODE);
+    expect(twilio.created.map((c) => c.kind)).toEqual(['call']);
+  });
+});
+
+describe('Twilio code sender: retries and failures', () => {
+  it('retries 500 and 503 with the same idempotency token, and the provider creates one message', async () => {
+    twilio.peer.failNext(500, 503);
+    await sender().sendCode(message());
+
+    expect(twilio.requests).toHaveLength(3);
+    const tokens = new Set(twilio.requests.map((r) => r.headers['i-twilio-idempotency-token']));
+    expect(tokens).toEqual(new Set([message().transactionId]));
+    expect(new Set(twilio.requests.map((r) => r.rawBody)).size).toBe(1);
+    expect(twilio.created).toHaveLength(1);
+  });
+
+  it('retries 429 after the Retry-After it was given', async () => {
+    twilio.peer.failNext({ status: 429, headers: { 'retry-after': '1' }, body: { code: 20429, status: 429 } });
+    const started = Date.now();
+    await sender().sendCode(message());
+
+    expect(twilio.requests).toHaveLength(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('stops at once when Retry-After asks for longer than it waits', async () => {
+    twilio.peer.failNext({ status: 429, headers: { 'retry-after': '60' } });
+    await failure(sender().sendCode(message()));
+    expect(twilio.requests).toHaveLength(1);
+  });
+
+  it('does not retry a 400, and names only the provider error code', async () => {
+    twilio.peer.failNext({
+      status: 400,
+      body: { code: 21211, message: `The 'To' number ${PHONE} is not a valid phone number.`, status: 400 },
+    });
+    const error = await failure(sender().sendCode(message()));
+    expect(twilio.requests).toHaveLength(1);
+    expect(error.message).toContain('21211');
+  });
+
+  it('does not retry refused credentials', async () => {
+    const wrong = sender({ CIAM_TWILIO_AUTH_TOKEN: 'not-the-right-token-000' });
+    const error = await failure(wrong.sendCode(message()));
+    expect(twilio.requests).toHaveLength(1);
+    expect(error.message).toContain('401');
+    expect(error.message).not.toContain('not-the-right-token-000');
+  });
+
+  it('gives up after the configured attempts', async () => {
+    twilio.peer.failNext(503, 503, 503, 503);
+    const error = await failure(sender({ CIAM_DELIVERY_MAX_ATTEMPTS: '3' }).sendCode(message()));
+    expect(twilio.requests).toHaveLength(3);
+    expect(error.provider).toBe('twilio');
+    expect(twilio.created).toHaveLength(0);
+  });
+
+  it('gives up on a provider that never answers within the attempts × timeout budget', async () => {
+    twilio.peer.hangNext(5);
+    const started = Date.now();
+    const error = await failure(sender({ CIAM_DELIVERY_TIMEOUT_MS: '150', CIAM_DELIVERY_MAX_ATTEMPTS: '2' }).sendCode(message({ channel: 'voice' })));
+    const elapsed = Date.now() - started;
+
+    expect(error.message).toContain('timed out');
+    expect(twilio.requests).toHaveLength(2);
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(2 * 150 + 20 + 500);
+  });
+
+  it('gives up on a provider that cannot be reached', async () => {
+    await twilio.close();
+    const error = await failure(sender().sendCode(message()));
+    expect(error.message).toContain('could not connect');
+    twilio = await FakeTwilio.start();
+  });
+});
+
+describe('Twilio settings', () => {
+  const complete: Env = {
+    CIAM_TWILIO_ACCOUNT_SID: TWILIO_ACCOUNT_SID,
+    CIAM_TWILIO_AUTH_TOKEN: TWILIO_AUTH_TOKEN,
+    CIAM_TWILIO_FROM: FROM,
+  };
+
+  it('has production defaults', () => {
+    const settings = readTwilioSettings(complete);
+    expect(settings.baseUrl).toBe('https://api.twilio.com');
+    expect(settings.voiceFrom).toBe(FROM);
+    expect(settings.retry).toMatchObject({ timeoutMs: 3000, maxAttempts: 3 });
+  });
+
+  it.each(['CIAM_TWILIO_ACCOUNT_SID', 'CIAM_TWILIO_AUTH_TOKEN'])('refuses to start without %s', (name) => {
+    expect(() => readTwilioSettings({ ...complete, [name]: undefined })).toThrow(new SettingsError(`${name} is required.`));
+  });
+
+  it('needs a sender for SMS and a caller id for voice', () => {
+    expect(() => readTwilioSettings({ ...complete, CIAM_TWILIO_FROM: undefined })).toThrow(/CIAM_TWILIO_FROM or CIAM_TWILIO_MESSAGING_SERVICE_SID/);
+    expect(() =>
+      readTwilioSettings({ ...complete, CIAM_TWILIO_FROM: undefined, CIAM_TWILIO_MESSAGING_SERVICE_SID: 'MG1' }),
+    ).toThrow(/CIAM_TWILIO_VOICE_FROM/);
+  });
+
+  it('refuses plain HTTP except to this machine, and bad numbers', () => {
+    expect(() => readTwilioSettings({ ...complete, CIAM_TWILIO_BASE_URL: 'http://twilio.example.com' })).toThrow(/CIAM_TWILIO_BASE_URL/);
+    expect(readTwilioSettings({ ...complete, CIAM_TWILIO_BASE_URL: 'http://127.0.0.1:9/' }).baseUrl).toBe('http://127.0.0.1:9');
+    expect(() => readTwilioSettings({ ...complete, CIAM_DELIVERY_MAX_ATTEMPTS: '0' })).toThrow(/CIAM_DELIVERY_MAX_ATTEMPTS/);
+  });
+});
