@@ -7,8 +7,14 @@ import { DrsSimulator } from './providers/risk/drs-simulator.js';
 import type { DeviceRisk } from './providers/risk/port.js';
 import { DevOutbox } from './providers/delivery/dev-outbox.js';
 import type { CodeSender, PushSender } from './providers/delivery/port.js';
+import { TwilioCodeSender } from './providers/delivery/twilio-code-sender.js';
+import { readTwilioSettings } from './providers/delivery/twilio-settings.js';
+import { WebhookPushSender } from './providers/delivery/webhook-push-sender.js';
+import { readWebhookPushSettings } from './providers/delivery/webhook-push-settings.js';
 import { FileAgreements } from './providers/agreements/file-agreements.js';
 import type { Agreements } from './providers/agreements/port.js';
+import { HttpAgreements } from './providers/agreements/http-agreements.js';
+import { readHttpAgreementsSettings } from './providers/agreements/http-agreements-settings.js';
 import { hasAcceptedDocument } from './store/queries/esign-acceptances.js';
 
 /** The outside systems the service talks to, each behind its port. */
@@ -55,15 +61,15 @@ export async function createProviders(settings: Settings, db: Database): Promise
     }
   })();
 
-  const codeSender: CodeSender = settings.providers.otpSender === 'outbox' ? outbox! : notConfigured('CIAM_OTP_SENDER=http');
-  const pushSender: PushSender = settings.providers.pushSender === 'outbox' ? outbox! : notConfigured('CIAM_PUSH_SENDER=http');
+  const codeSender: CodeSender = settings.providers.otpSender === 'outbox' ? outbox! : new TwilioCodeSender(readTwilioSettings(settings.env));
+  const pushSender: PushSender = settings.providers.pushSender === 'outbox' ? outbox! : new WebhookPushSender(readWebhookPushSettings(settings.env));
 
   const agreements: Agreements =
     settings.providers.agreements === 'files'
       ? new FileAgreements(settings.devMode ? DEMO_PENDING_DOCUMENTS : {}, (cupid, doc, version) =>
           hasAcceptedDocument(db, cupid, doc, version),
         )
-      : notConfigured('CIAM_AGREEMENTS=http');
+      : new HttpAgreements(readHttpAgreementsSettings(settings.env));
 
   return { directory, risk, codeSender, pushSender, agreements, outbox };
 }
