@@ -48,7 +48,7 @@ export async function createProviders(settings: Settings, db: Database): Promise
       case 'demo':
         return new DemoDirectory();
       case 'ldap':
-        throw new NotConfigured('CIAM_DIRECTORY=ldap is not available in this build.');
+        return (await import('./providers/directory/ldap-directory.js')).LdapDirectory.fromEnv(settings.env);
     }
   })();
 

@@ -1,0 +1,80 @@
+import net from 'node:net';
+import type tls from 'node:tls';
+import { Client, type ClientOptions } from 'ldapts';
+import type { LdapSettings } from './ldap-settings.js';
+
+/**
+ * Opens LDAP connections as the settings ask: TLS from the first byte (ldaps://), upgraded with
+ * StartTLS before anything else is sent, or plain. Every connection carries the operation and
+ * connect timeouts, because a directory that accepts TCP and never answers would otherwise hang a
+ * login forever.
+ */
+export class LdapConnector {
+  private readonly host: string;
+  private readonly tlsOptions: tls.ConnectionOptions;
+
+  constructor(private readonly settings: LdapSettings) {
+    this.host = new URL(settings.url).hostname.replace(/^\[(.*)\]$/, '$1');
+    this.tlsOptions = {
+      ca: settings.tlsCa,
+      minVersion: 'TLSv1.2',
+      // SNI must name a host; for an IP address the certificate is matched against its IP SANs.
+      servername: net.isIP(this.host) ? undefined : this.host,
+    };
+  }
+
+  async open(): Promise<Client> {
+    const { url, timeoutMs, connectTimeoutMs, startTls } = this.settings;
+    const options: ClientOptions = { url, timeout: timeoutMs, connectTimeout: connectTimeoutMs };
+    // ldapts switches to TLS from the first byte whenever tlsOptions are given, so StartTLS
+    // connections must not get them here.
+    if (url.toLowerCase().startsWith('ldaps://')) options.tlsOptions = this.tlsOptions;
+    if (!startTls) return new Client(options);
+
+    options.createConnection = connectOnce();
+    const client = new Client(options);
+    try {
+      await withDeadline(client.startTLS({ ...this.tlsOptions, host: this.host }), timeoutMs + connectTimeoutMs);
+      return client;
+    } catch (err) {
+      discard(client);
+      throw err;
+    }
+  }
+}
+
+/** Closes a connection without waiting: it is being thrown away, usually because it failed. */
+export function discard(client: Client): void {
+  client.unbind().catch(() => undefined);
+}
+
+/**
+ * ldapts silently reconnects a dropped connection on the next operation — without StartTLS. For
+ * a StartTLS client that would send the next password in clear text, so its second connection
+ * attempt fails instead; the pools then open a fresh, upgraded connection.
+ */
+function connectOnce(): typeof net.connect {
+  let used = false;
+  return ((port: number, host: string) => {
+    if (used) {
+      const refused = new net.Socket();
+      process.nextTick(() => refused.destroy(new Error('StartTLS connection dropped; not reconnecting in clear text')));
+      return refused;
+    }
+    used = true;
+    return net.connect(port, host);
+  }) as typeof net.connect;
+}
+
+// The TLS handshake of StartTLS runs outside ldapts' own timers.
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`StartTLS did not complete within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

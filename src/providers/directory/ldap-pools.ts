@@ -1,0 +1,134 @@
+import { InvalidCredentialsError, ResultCodeError, type Client, type Entry, type SearchOptions } from 'ldapts';
+import { discard, type LdapConnector } from './ldap-connector.js';
+
+/**
+ * Service-account connections for searches, bound once and reused round-robin (LDAP multiplexes
+ * requests on one connection). A connection that failed below the LDAP protocol — dropped,
+ * timed out — is thrown away and the next use opens and binds a fresh one.
+ */
+export class ServiceConnections {
+  private readonly slots: Slot[];
+  private next = 0;
+  private closed = false;
+
+  constructor(
+    private readonly connector: LdapConnector,
+    private readonly bindDn: string,
+    private readonly bindPassword: string,
+    size: number,
+  ) {
+    this.slots = Array.from({ length: size }, () => ({}));
+  }
+
+  async search(baseDn: string, options: SearchOptions): Promise<Entry[]> {
+    const slot = this.slots[this.next]!;
+    this.next = (this.next + 1) % this.slots.length;
+    const client = await this.boundClient(slot);
+    try {
+      // No await between the isBound check and this call, so the connection cannot have dropped
+      // in between (ldapts would silently re-open it unauthenticated).
+      const { searchEntries } = await client.search(baseDn, options);
+      return searchEntries;
+    } catch (err) {
+      // An LDAP result code is an answer; anything else leaves the connection in doubt.
+      if (!(err instanceof ResultCodeError)) this.forget(slot, client);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const open = this.slots.flatMap((slot) => (slot.client ? [slot.client] : []));
+    for (const slot of this.slots) slot.client = undefined;
+    await Promise.allSettled(open.map((client) => client.unbind()));
+  }
+
+  private async boundClient(slot: Slot): Promise<Client> {
+    if (slot.client?.isBound) return slot.client;
+    if (slot.client) this.forget(slot, slot.client);
+    // Concurrent callers on this slot share one connection attempt.
+    slot.opening ??= this.openBound()
+      .then((client) => {
+        if (this.closed) {
+          discard(client);
+          throw new Error('directory closed');
+        }
+        slot.client = client;
+        return client;
+      })
+      .finally(() => {
+        slot.opening = undefined;
+      });
+    return slot.opening;
+  }
+
+  private async openBound(): Promise<Client> {
+    const client = await this.connector.open();
+    try {
+      await client.bind(this.bindDn, this.bindPassword);
+      return client;
+    } catch (err) {
+      discard(client);
+      throw err;
+    }
+  }
+
+  private forget(slot: Slot, client: Client): void {
+    if (slot.client === client) slot.client = undefined;
+    discard(client);
+  }
+}
+
+interface Slot {
+  client?: Client;
+  opening?: Promise<Client>;
+}
+
+/**
+ * Connections for checking customers' passwords by binding as them. Each is used by one check at
+ * a time (a bind changes who the connection is); up to `keepIdle` are kept for the next logins.
+ */
+export class PasswordBinds {
+  private readonly idle: Client[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly connector: LdapConnector,
+    private readonly keepIdle: number,
+  ) {}
+
+  /** true: the password is right; false: the directory said invalid credentials. Throws otherwise. */
+  async check(dn: string, password: string): Promise<boolean> {
+    const client = this.takeIdle() ?? (await this.connector.open());
+    try {
+      await client.bind(dn, password);
+      this.giveBack(client);
+      return true;
+    } catch (err) {
+      if (err instanceof InvalidCredentialsError) {
+        this.giveBack(client);
+        return false;
+      }
+      discard(client);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled(this.idle.splice(0).map((c) => c.unbind()));
+  }
+
+  private takeIdle(): Client | undefined {
+    for (let client = this.idle.pop(); client; client = this.idle.pop()) {
+      if (client.isConnected) return client;
+      discard(client);
+    }
+    return undefined;
+  }
+
+  private giveBack(client: Client): void {
+    if (!this.closed && client.isConnected && this.idle.length < this.keepIdle) this.idle.push(client);
+    else discard(client);
+  }
+}
