@@ -5,6 +5,9 @@ import { DEMO_PENDING_DOCUMENTS, DemoDirectory } from './providers/directory/dem
 import type { Directory } from './providers/directory/port.js';
 import { DrsSimulator } from './providers/risk/drs-simulator.js';
 import type { DeviceRisk } from './providers/risk/port.js';
+import { withFailurePolicy } from './providers/risk/degrading-risk.js';
+import { TransmitDrs } from './providers/risk/transmit-drs.js';
+import { readDrsFailurePolicy, readTransmitSettings } from './providers/risk/transmit-settings.js';
 import { DevOutbox } from './providers/delivery/dev-outbox.js';
 import type { CodeSender, PushSender } from './providers/delivery/port.js';
 import { TwilioCodeSender } from './providers/delivery/twilio-code-sender.js';
@@ -16,6 +19,10 @@ import type { Agreements } from './providers/agreements/port.js';
 import { HttpAgreements } from './providers/agreements/http-agreements.js';
 import { readHttpAgreementsSettings } from './providers/agreements/http-agreements-settings.js';
 import { hasAcceptedDocument } from './store/queries/esign-acceptances.js';
+import { SessionService } from './session/session-service.js';
+import { SigningKeys } from './session/signing-keys.js';
+import { IpDenyList } from './journey/ip-deny-list.js';
+import type { JourneyDeps } from './journey/journey-deps.js';
 
 /** The outside systems the service talks to, each behind its port. */
 export interface Providers {
@@ -34,6 +41,12 @@ export interface Services {
   db: Database;
   secrets: Secrets;
   providers: Providers;
+  /** ID-token signing keys (JWKS, rotation). */
+  signingKeys: SigningKeys;
+  /** Sessions and tokens: open, refresh, verify, logout, revoke. */
+  sessions: SessionService;
+  /** The login journey's collaborators. */
+  journey: JourneyDeps;
 }
 
 class NotConfigured extends Error {}
@@ -57,7 +70,7 @@ export async function createProviders(settings: Settings, db: Database): Promise
       case 'simulator':
         return new DrsSimulator();
       case 'transmit':
-        throw new NotConfigured('CIAM_DRS=transmit is not available in this build.');
+        return withFailurePolicy(new TransmitDrs(readTransmitSettings(settings.env)), readDrsFailurePolicy(settings.env));
     }
   })();
 
@@ -79,5 +92,21 @@ function notConfigured(what: string): never {
 }
 
 export async function createServices(settings: Settings, db: Database): Promise<Services> {
-  return { settings, db, secrets: loadSecrets(settings), providers: await createProviders(settings, db) };
+  const secrets = loadSecrets(settings);
+  const signingKeys = new SigningKeys(db, secrets.keyEncryptionKey, settings.lifetimes.accessToken);
+  const sessions = new SessionService(settings, signingKeys);
+  const providers = await createProviders(settings, db);
+  const journey: JourneyDeps = {
+    db,
+    settings,
+    otpKey: secrets.otpKey,
+    directory: providers.directory,
+    risk: providers.risk,
+    codeSender: providers.codeSender,
+    pushSender: providers.pushSender,
+    agreements: providers.agreements,
+    sessions,
+    ipDenyList: new IpDenyList(settings.ipDenyList),
+  };
+  return { settings, db, secrets, providers, signingKeys, sessions, journey };
 }

@@ -1,0 +1,51 @@
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenHash } from '../../src/session/token-values.js';
+import { openTestSession } from '../support/sessions.js';
+import { CLIENT_ID, startTestApp, type TestApp } from '../support/test-app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('opening a session', () => {
+  it('writes one session, three ACTIVE tokens stored as hashes, and SESSION_CREATED', async () => {
+    const s = await openTestSession(t);
+    expect(s.accessToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(s.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(s.expiresIn).toBe(900);
+
+    const session = await t.db.query('SELECT * FROM sessions WHERE session_id = $1', [s.sessionId]);
+    expect(session.rows[0]).toMatchObject({ status: 'ACTIVE', cupid: s.cupid, client_id: CLIENT_ID, ip_address: '127.0.0.1' });
+    const row = session.rows[0]!;
+    const lifetime = (row.expires_at.getTime() - row.created_at.getTime()) / 1000;
+    expect(lifetime).toBe(2_592_000);
+
+    const tokens = await t.db.query(
+      'SELECT token_type, token_value_hash, status, scopes FROM tokens WHERE session_id = $1 ORDER BY token_type::text',
+      [s.sessionId],
+    );
+    expect(tokens.rows).toEqual([
+      { token_type: 'ACCESS', token_value_hash: tokenHash(s.accessToken), status: 'ACTIVE', scopes: ['openid', 'profile'] },
+      { token_type: 'ID', token_value_hash: tokenHash(s.idToken), status: 'ACTIVE', scopes: null },
+      { token_type: 'REFRESH', token_value_hash: tokenHash(s.refreshToken), status: 'ACTIVE', scopes: null },
+    ]);
+
+    const audit = await t.db.query(`SELECT event_type FROM audit_logs WHERE session_id = $1`, [s.sessionId]);
+    expect(audit.rows.map((r) => r.event_type)).toEqual(['SESSION_CREATED']);
+  });
+
+  it('signs the ID token with a published key and the expected claims', async () => {
+    const s = await openTestSession(t);
+    const jwks = createLocalJWKSet({ keys: await t.services.signingKeys.publicKeys() });
+    const { payload, protectedHeader } = await jwtVerify(s.idToken, jwks, { issuer: t.settings.issuer, audience: CLIENT_ID });
+    expect(protectedHeader.alg).toBe('ES256');
+    expect(payload).toMatchObject({ sub: s.cupid, sid: s.sessionId });
+    expect(payload.exp! - payload.iat!).toBe(900);
+    expect(typeof payload.auth_time).toBe('number');
+  });
+});
