@@ -1,0 +1,49 @@
+import pino from 'pino';
+import { loadOperationsSettings } from '../config/operations-settings.js';
+import { loadSettings } from '../config/settings.js';
+import { findJob, JOBS } from '../jobs/catalogue.js';
+import { leaderLockFor } from '../jobs/leader-lock.js';
+import { runJob } from '../jobs/run-job.js';
+import { migrationsCurrent } from '../store/migrate.js';
+import { openDatabase } from '../store/open-database.js';
+
+/**
+ * `npm run job -- <name>`: runs one maintenance job once, under the same leader lock as the
+ * scheduler (so it waits for nobody and never doubles a running job), and prints the outcome.
+ * Without a name it lists the jobs. Exit status: 0 ran or skipped, 1 failed, 2 usage.
+ */
+const name = process.argv[2];
+if (!name || name === '--help' || name === '-h') {
+  console.log('usage: npm run job -- <name>\n\njobs:');
+  for (const job of JOBS) console.log(`  ${job.name.padEnd(20)} ${job.schedule.padEnd(18)} ${job.description}`);
+  process.exit(name ? 0 : 2);
+}
+const job = findJob(name);
+if (!job) {
+  console.error(`ciam: unknown job "${name}"; known: ${JOBS.map((j) => j.name).join(', ')}`);
+  process.exit(2);
+}
+
+const settings = loadSettings();
+const operations = loadOperationsSettings(settings.env);
+const log = pino({ level: settings.logLevel });
+let db;
+try {
+  db = await openDatabase(settings.database);
+} catch (err) {
+  // The embedded database belongs to the running service; jobs run there on their schedule.
+  console.error(`ciam: ${(err as Error).message}`);
+  process.exit(1);
+}
+try {
+  if (!(await migrationsCurrent(db).catch(() => false))) {
+    console.error('ciam: the database schema is not current; run `npm run migrate` first.');
+    process.exitCode = 1;
+  } else {
+    const outcome = await runJob(job, { db, lock: leaderLockFor(db, settings.database.url), settings: operations.jobs, log });
+    console.log(JSON.stringify({ job: job.name, ...outcome }));
+    process.exitCode = outcome.status === 'ran' && outcome.error ? 1 : 0;
+  }
+} finally {
+  await db.close();
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { SettingsError, type Env } from './settings.js';
+
+/**
+ * Settings of the operational parts — maintenance jobs, abuse limits, password lockout,
+ * observability — read from the same environment as `loadSettings` (pass `settings.env`).
+ * Every default is the production default; tests shorten windows through the environment.
+ */
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const flag = (fallback: boolean) => z.enum(['true', 'false']).default(fallback ? 'true' : 'false');
+
+const OperationsEnv = z.object({
+  /** Run the maintenance scheduler inside this instance. Turn off on instances that must only serve. */
+  CIAM_JOBS_ENABLED: flag(true),
+  /** Job names the scheduler leaves out (comma separated), e.g. `drop-old-partitions` while audit is archived elsewhere. */
+  CIAM_JOBS_DISABLED: z.string().default(''),
+  /** Time zone the cron schedules are read in. */
+  CIAM_JOB_TIMEZONE: z.string().default('UTC'),
+  /** Rows one maintenance call may change; a job repeats the call until it changes fewer. Keeps each transaction short. */
+  CIAM_JOB_BATCH_SIZE: count(5000),
+  /** How long one batch waits for a lock before giving up (dropping a partition must not queue audit writes behind it). */
+  CIAM_JOB_LOCK_TIMEOUT_MS: count(5000),
+  /** Upper bound on batches in one run, so a huge backlog cannot keep one run going for hours; the next run goes on. */
+  CIAM_JOB_MAX_BATCHES: count(1000),
+  /** Months of audit partitions kept ahead of the current one (never fewer than 2). */
+  CIAM_AUDIT_PARTITIONS_AHEAD: z.coerce.number().int().min(2).default(2),
+  /** Audit partitions whose month ended longer ago than this are dropped (quarterly job). */
+  CIAM_AUDIT_RETENTION_MONTHS: count(24),
+  /** Finished journeys (and their steps) older than this are deleted (daily job). */
+  CIAM_JOURNEY_RETENTION_DAYS: count(90),
+  /** DRS evaluations older than this are deleted (daily job). */
+  CIAM_DRS_RETENTION_DAYS: count(90),
+  /** Ended sessions (revoked, logged out, expired) are deleted with their tokens this long after they ended. */
+  CIAM_ENDED_SESSION_RETENTION_DAYS: count(30),
+  /** job_runs rows older than this are deleted by the retention job. */
+  CIAM_JOB_RUN_RETENTION_DAYS: count(90),
+
+  /** Refuse abusive request rates with 429 CIAM_E00_00_005. */
+  CIAM_RATE_LIMIT_ENABLED: flag(true),
+  /** Length of one rate-limit window, in seconds; every limit below counts requests per window. */
+  CIAM_RATE_LIMIT_WINDOW_SECONDS: count(60),
+  /** Login attempts per client IP per window. Generous: whole offices and mobile carriers share an address. */
+  CIAM_RATE_LIMIT_LOGIN_PER_IP: count(100),
+  /** Login attempts per username per window, whatever the address (slows password spraying on one account). */
+  CIAM_RATE_LIMIT_LOGIN_PER_USERNAME: count(10),
+  /** MFA initiate and OTP verify calls per journey (context_id) per window, each route counted apart. */
+  CIAM_RATE_LIMIT_MFA_PER_CONTEXT: count(20),
+  /** Push status polls per transaction per window (the browser polls about once a second). */
+  CIAM_RATE_LIMIT_POLL_PER_TRANSACTION: count(120),
+  /** Redis shared by every instance so limits hold across the fleet; unset → counted in each process's memory. */
+  REDIS_URL: z.string().url().optional(),
+  /** Prefix of every rate-limit key in Redis (one Redis may serve several environments). */
+  CIAM_RATE_LIMIT_REDIS_PREFIX: z.string().default('ciam:rl:'),
+
+  /** Consecutive wrong passwords per username before the embedded directory locks it (NIST SP 800-63B: at most 100). */
+  CIAM_PASSWORD_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(10),
+  /** How long a password lockout lasts, in seconds. */
+  CIAM_PASSWORD_LOCK_SECONDS: count(900),
+  /** A failure older than this no longer counts towards the lockout, in seconds. */
+  CIAM_PASSWORD_FAILURE_WINDOW_SECONDS: count(86_400),
+
+  /** Serve GET /metrics (Prometheus text format). */
+  CIAM_METRICS_ENABLED: flag(true),
+  /** How long the database-backed gauges (open steps, active sessions …) are reused between scrapes, in ms. */
+  CIAM_METRICS_DB_GAUGE_TTL_MS: z.coerce.number().int().min(0).default(15_000),
+  /** Requests slower than this are logged at warn level with their route and status, in ms. */
+  CIAM_SLOW_REQUEST_MS: count(1000),
+  /**
+   * After SIGTERM, how long readiness answers 503 while requests are still served, so the load
+   * balancer stops sending traffic before the listener closes. Default 5000 in production, 0 otherwise.
+   */
+  CIAM_SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).optional(),
+  /** Upper bound on a graceful shutdown; past it the process exits with status 1. */
+  CIAM_SHUTDOWN_TIMEOUT_MS: count(15_000),
+});
+
+export interface OperationsSettings {
+  jobs: {
+    enabled: boolean;
+    disabled: string[];
+    timezone: string;
+    batchSize: number;
+    maxBatches: number;
+    lockTimeoutMs: number;
+    auditPartitionsAhead: number;
+    auditRetentionMonths: number;
+    journeyRetentionDays: number;
+    drsRetentionDays: number;
+    endedSessionRetentionDays: number;
+    jobRunRetentionDays: number;
+  };
+  rateLimits: {
+    enabled: boolean;
+    windowMs: number;
+    loginPerIp: number;
+    loginPerUsername: number;
+    mfaPerContext: number;
+    pollPerTransaction: number;
+    redisUrl?: string;
+    redisPrefix: string;
+  };
+  passwordLockout: { maxFailures: number; lockSeconds: number; failureWindowSeconds: number };
+  metrics: { enabled: boolean; dbGaugeTtlMs: number };
+  slowRequestMs: number;
+  shutdownDrainMs: number;
+  shutdownTimeoutMs: number;
+}
+
+export function loadOperationsSettings(env: Env): OperationsSettings {
+  const parsed = OperationsEnv.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SettingsError(`Setting ${issue.path.join('.')} is invalid: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    jobs: {
+      enabled: e.CIAM_JOBS_ENABLED === 'true',
+      disabled: e.CIAM_JOBS_DISABLED.split(',').map((s) => s.trim()).filter(Boolean),
+      timezone: e.CIAM_JOB_TIMEZONE,
+      batchSize: e.CIAM_JOB_BATCH_SIZE,
+      maxBatches: e.CIAM_JOB_MAX_BATCHES,
+      lockTimeoutMs: e.CIAM_JOB_LOCK_TIMEOUT_MS,
+      auditPartitionsAhead: e.CIAM_AUDIT_PARTITIONS_AHEAD,
+      auditRetentionMonths: e.CIAM_AUDIT_RETENTION_MONTHS,
+      journeyRetentionDays: e.CIAM_JOURNEY_RETENTION_DAYS,
+      drsRetentionDays: e.CIAM_DRS_RETENTION_DAYS,
+      endedSessionRetentionDays: e.CIAM_ENDED_SESSION_RETENTION_DAYS,
+      jobRunRetentionDays: e.CIAM_JOB_RUN_RETENTION_DAYS,
+    },
+    rateLimits: {
+      enabled: e.CIAM_RATE_LIMIT_ENABLED === 'true',
+      windowMs: e.CIAM_RATE_LIMIT_WINDOW_SECONDS * 1000,
+      loginPerIp: e.CIAM_RATE_LIMIT_LOGIN_PER_IP,
+      loginPerUsername: e.CIAM_RATE_LIMIT_LOGIN_PER_USERNAME,
+      mfaPerContext: e.CIAM_RATE_LIMIT_MFA_PER_CONTEXT,
+      pollPerTransaction: e.CIAM_RATE_LIMIT_POLL_PER_TRANSACTION,
+      redisUrl: e.REDIS_URL,
+      redisPrefix: e.CIAM_RATE_LIMIT_REDIS_PREFIX,
+    },
+    passwordLockout: {
+      maxFailures: e.CIAM_PASSWORD_MAX_FAILURES,
+      lockSeconds: e.CIAM_PASSWORD_LOCK_SECONDS,
+      failureWindowSeconds: e.CIAM_PASSWORD_FAILURE_WINDOW_SECONDS,
+    },
+    metrics: { enabled: e.CIAM_METRICS_ENABLED === 'true', dbGaugeTtlMs: e.CIAM_METRICS_DB_GAUGE_TTL_MS },
+    slowRequestMs: e.CIAM_SLOW_REQUEST_MS,
+    shutdownDrainMs: e.CIAM_SHUTDOWN_DRAIN_MS ?? (env.NODE_ENV === 'production' ? 5000 : 0),
+    shutdownTimeoutMs: e.CIAM_SHUTDOWN_TIMEOUT_MS,
+  };
+}

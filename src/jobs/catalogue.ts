@@ -1,0 +1,81 @@
+import { deleteOldJobRuns } from '../store/queries/job-runs.js';
+import { callOnce, repeatInBatches } from './batches.js';
+import type { JobDefinition } from './job.js';
+
+/**
+ * The maintenance jobs and their schedules (the seed's plan). Each is safe to run at any time and
+ * any number of times: it only touches rows already past their expiry or retention.
+ */
+export const JOBS: readonly JobDefinition[] = [
+  {
+    name: 'expire-steps',
+    schedule: '*/5 * * * *',
+    description: 'Marks PENDING journey steps past their expiry EXPIRED (MFA steps get verification_result TIMEOUT).',
+    async run(ctx) {
+      await repeatInBatches(ctx, 'SELECT expire_pending_transactions($1) AS n');
+    },
+  },
+  {
+    name: 'expire-journeys',
+    schedule: '*/15 * * * *',
+    description: 'Gives open journeys past their expiry the outcome EXPIRED.',
+    async run(ctx) {
+      await repeatInBatches(ctx, 'SELECT expire_auth_contexts($1) AS n');
+    },
+  },
+  {
+    name: 'expire-sessions',
+    schedule: '0 * * * *',
+    description: 'Expires sessions past their expiry with their tokens, then tokens past their own expiry.',
+    async run(ctx) {
+      await repeatInBatches(ctx, 'SELECT expire_sessions($1) AS n');
+      await repeatInBatches(ctx, 'SELECT expire_tokens($1) AS n');
+    },
+  },
+  {
+    name: 'retention',
+    schedule: '30 2 * * *',
+    description:
+      'Deletes ended sessions (with their tokens), then finished journeys (with their steps and DRS rows), then DRS ' +
+      'evaluations past retention, and old job_runs rows.',
+    async run(ctx) {
+      const s = ctx.settings;
+      // Sessions first: a journey is kept while a session still points at it.
+      await repeatInBatches(ctx, 'SELECT delete_ended_sessions(make_interval(days => $2), $1) AS n', [
+        s.endedSessionRetentionDays,
+      ]);
+      await repeatInBatches(ctx, 'SELECT delete_old_auth_contexts(make_interval(days => $2), $1) AS n', [
+        s.journeyRetentionDays,
+      ]);
+      await repeatInBatches(ctx, 'SELECT delete_old_drs_evaluations(make_interval(days => $2), $1) AS n', [
+        s.drsRetentionDays,
+      ]);
+      for (let n = s.batchSize; n === s.batchSize && !ctx.signal.aborted; ) {
+        n = await deleteOldJobRuns(ctx.db, s.jobRunRetentionDays, s.batchSize);
+        ctx.changed(n);
+      }
+    },
+  },
+  {
+    name: 'partitions',
+    schedule: '0 3 1 * *',
+    description: 'Creates the audit_logs partitions of the current month and the configured months ahead (at least 2).',
+    async run(ctx) {
+      await callOnce(ctx, 'SELECT ensure_audit_partitions($1) AS n', [ctx.settings.auditPartitionsAhead]);
+    },
+  },
+  {
+    name: 'drop-old-partitions',
+    schedule: '0 4 1 1,4,7,10 *',
+    description: 'Drops audit_logs partitions whose month ended longer ago than CIAM_AUDIT_RETENTION_MONTHS.',
+    async run(ctx) {
+      await callOnce(ctx, 'SELECT drop_old_audit_partitions(make_interval(months => $1)) AS n', [
+        ctx.settings.auditRetentionMonths,
+      ]);
+    },
+  },
+];
+
+export function findJob(name: string): JobDefinition | undefined {
+  return JOBS.find((job) => job.name === name);
+}
