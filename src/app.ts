@@ -7,6 +7,11 @@ import { clientAndCorrelation, correlationIdFor } from './http/plugins/client-an
 import { errorHandler } from './http/plugins/error-handler.js';
 import { openApi } from './http/plugins/openapi.js';
 import { healthRoutes } from './http/routes/health.js';
+import { loginRoutes } from './http/routes/login.js';
+import { mfaRoutes } from './http/routes/mfa.js';
+import { esignRoutes } from './http/routes/esign.js';
+import { deviceRoutes } from './http/routes/device.js';
+import { devOutboxRoutes } from './http/routes/dev-outbox.js';
 import type { Services } from './services.js';
 
 export interface AppOptions {
@@ -27,7 +32,8 @@ export async function buildApp({ settings, services, logger }: AppOptions): Prom
     genReqId: (req) => correlationIdFor(req.headers['x-correlation-id']),
     logController: new LogController({ requestIdLogLabel: 'correlation_id' }),
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // `x-extension` marks additions to the reference contract in the OpenAPI document; the validator ignores it.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, keywords: ['x-extension'] } },
   });
   app.addSchema(errorBody);
   app.addHook('onClose', async () => {
@@ -40,6 +46,11 @@ export async function buildApp({ settings, services, logger }: AppOptions): Prom
   await app.register(openApi);
 
   await app.register(healthRoutes, { db: services.db, accepting: () => accepting });
+  await app.register(loginRoutes, services);
+  await app.register(mfaRoutes, services);
+  await app.register(esignRoutes, services);
+  await app.register(deviceRoutes, services);
+  if (settings.devMode && services.providers.outbox) await app.register(devOutboxRoutes, services.providers.outbox);
 
   return app;
 }

@@ -24,6 +24,7 @@ export const AUDIT_EVENTS = {
   MFA_PUSH_SENT: { category: 'MFA', severity: 'INFO' },
   MFA_PUSH_APPROVED: { category: 'MFA', severity: 'INFO' },
   MFA_PUSH_REJECTED: { category: 'MFA', severity: 'WARN' },
+  MFA_PUSH_APPROVAL_REFUSED: { category: 'SECURITY', severity: 'WARN' },
   // eSign
   ESIGN_PRESENTED: { category: 'ESIGN', severity: 'INFO' },
   ESIGN_ACCEPTED: { category: 'ESIGN', severity: 'INFO' },

@@ -30,3 +30,15 @@ export const tokenFields = {
   context_id: { type: 'string' },
   transaction_id: { type: 'string' },
 } as const;
+
+/**
+ * Optional client headers stored on the journey (auth_contexts.app_id varchar(50), app_version
+ * varchar(20)): longer values are refused up front rather than truncated.
+ */
+export const journeyHeaders = {
+  type: 'object',
+  properties: {
+    'x-app-id': { type: 'string', maxLength: 50 },
+    'x-app-version': { type: 'string', maxLength: 20 },
+  },
+} as const;

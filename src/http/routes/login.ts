@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import { login } from '../../journey/login.js';
+import type { Services } from '../../services.js';
+import { headerString, originOf } from '../request-origin.js';
+import { journeyHeaders } from '../schemas/common.js';
+import { errors } from '../schemas/common.js';
+import { deviceBindRequired, esignRequired, mfaRequired, nextStep, tokensBody } from '../schemas/journey.js';
+import { sendJourneyAnswer } from '../journey-reply.js';
+
+interface LoginBody {
+  username: string;
+  password: string;
+  transmit_aid: string;
+  context_id?: string;
+  drs_action_token?: string;
+  device_fingerprint?: string;
+}
+
+export async function loginRoutes(app: FastifyInstance, services: Services) {
+  app.post<{ Body: LoginBody }>(
+    '/auth/login',
+    {
+      schema: {
+        tags: ['Authentication'],
+        summary: 'Log in with username and password',
+        description:
+          'Checks the password with the directory and the device risk, then answers with the first step the ' +
+          'customer needs (MFA, eSign) or with tokens. `device_fingerprint` is an extension: the device identity ' +
+          'used for trust when no DRS device id is available.',
+        headers: journeyHeaders,
+        body: {
+          type: 'object',
+          required: ['username', 'password', 'transmit_aid'],
+          additionalProperties: false,
+          properties: {
+            username: { type: 'string', minLength: 1, maxLength: 256 },
+            password: { type: 'string', minLength: 1, maxLength: 1024 },
+            transmit_aid: { type: 'string', maxLength: 256 },
+            context_id: { type: 'string', maxLength: 64 },
+            drs_action_token: { type: 'string', minLength: 1, maxLength: 4096 },
+            device_fingerprint: { type: 'string', minLength: 1, maxLength: 512, 'x-extension': true },
+          },
+        },
+        response: {
+          200: nextStep(mfaRequired, esignRequired, deviceBindRequired),
+          201: tokensBody(['context_id']),
+          ...errors(400, 401, 403, 423, 429, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const origin = originOf(request);
+      const answer = await login(services.journey, {
+        username: body.username,
+        password: body.password,
+        transmitAid: body.transmit_aid,
+        contextId: body.context_id,
+        drsActionToken: body.drs_action_token,
+        deviceFingerprint: body.device_fingerprint,
+        appId: headerString(request, 'x-app-id') ?? origin.clientId ?? 'unknown',
+        appVersion: headerString(request, 'x-app-version') ?? 'unknown',
+        origin,
+      });
+      return sendJourneyAnswer(reply, services.settings, answer, 201);
+    },
+  );
+}

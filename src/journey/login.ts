@@ -1,0 +1,242 @@
+import { recordAudit, type RequestOrigin } from '../audit/record.js';
+import { CiamError, type CiamErrorCode } from '../errors/catalogue.js';
+import { lastFour, type AccountState, type DirectoryUser } from '../providers/directory/port.js';
+import type { RiskAssessment } from '../providers/risk/port.js';
+import type { Queryable } from '../store/database.js';
+import {
+  findAuthContext,
+  finishAuthContext,
+  insertAuthContext,
+  lockAuthContext,
+  type AuthContextRow,
+} from '../store/queries/auth-contexts.js';
+import { expireOpenSteps, insertStep } from '../store/queries/auth-transactions.js';
+import { insertDrsEvaluation } from '../store/queries/drs-evaluations.js';
+import { isMfaLocked } from '../store/queries/mfa-lockouts.js';
+import { findTrustedDevice, touchTrustedDevice } from '../store/queries/trusted-devices.js';
+import { advance } from './advance.js';
+import type { JourneyAnswer } from './answers.js';
+import { fingerprintHash } from './device-identity.js';
+import type { JourneyDeps } from './journey-deps.js';
+import { fromProvider } from './provider-call.js';
+import { isUuid, sha256Hex } from './secrets.js';
+import { failWith, throwIfFailure } from './step-guard.js';
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+  transmitAid: string;
+  contextId?: string;
+  drsActionToken?: string;
+  deviceFingerprint?: string;
+  appId: string;
+  appVersion: string;
+  origin: RequestOrigin;
+}
+
+const BLOCKED_STATES: Record<Exclude<AccountState, 'ACTIVE'>, CiamErrorCode> = {
+  PASSWORD_LOCKED: 'CIAM_E01_01_002',
+  DISABLED: 'CIAM_E01_01_003',
+  ENTERPRISE_BLOCKED: 'CIAM_E01_01_004',
+  MFA_LOCKED: 'CIAM_E01_01_005',
+  DECEASED: 'CIAM_E01_01_006',
+  RESTRICTED: 'CIAM_E01_01_008',
+};
+
+/**
+ * POST /auth/login: the password, then the account's state, the deny list and device risk, then
+ * the first step the customer needs — or a session straight away.
+ */
+export async function login(deps: JourneyDeps, req: LoginRequest): Promise<JourneyAnswer> {
+  const { origin } = req;
+  const user = await checkPassword(deps, req);
+
+  const resumed = await resumableJourney(deps, req.contextId, user.cupid);
+  const contextId = resumed?.context_id;
+  const denied = deps.ipDenyList.denies(origin.ipAddress);
+
+  const risk =
+    req.drsActionToken && !denied
+      ? await fromProvider(
+          () =>
+            deps.risk.evaluate({
+              actionToken: req.drsActionToken!,
+              cupid: user.cupid,
+              ipAddress: origin.ipAddress,
+              userAgent: origin.userAgent,
+              correlationId: origin.correlationId,
+            }),
+          contextId,
+        )
+      : undefined;
+  const deviceIdentity = risk?.deviceId ?? req.deviceFingerprint ?? null;
+  const recommendation = risk?.recommendation;
+  const mfaWanted = user.mfaRequired || recommendation === 'CHALLENGE';
+
+  // Needed before the transaction: outside calls never run while a database transaction is open.
+  const trustedBefore = deviceIdentity
+    ? await findTrustedDevice(deps.db, user.cupid, fingerprintHash(deviceIdentity))
+    : undefined;
+  const trustSkipsMfa = Boolean(trustedBefore) && recommendation !== 'CHALLENGE' && recommendation !== 'DENY';
+  const mfaNeeded = mfaWanted && !trustSkipsMfa;
+  const blockedByRisk = denied || recommendation === 'DENY';
+  const pendingDocumentId =
+    !mfaNeeded && !blockedByRisk
+      ? await fromProvider(() => deps.agreements.pendingMandatoryDocument(user.cupid), contextId)
+      : undefined;
+
+  const result = await deps.db.transaction(async (tx) => {
+    const context = await openJourney(deps, tx, req, user, resumed, deviceIdentity, mfaNeeded || Boolean(pendingDocumentId));
+    const base = { cupid: user.cupid, contextId: context.context_id, origin };
+    if (risk) await recordRisk(tx, context, user.cupid, req.drsActionToken!, risk, origin);
+
+    if (blockedByRisk) {
+      await finishAuthContext(tx, context.context_id, 'FAILED');
+      await recordAudit(tx, { ...base, type: 'LOGIN_DENIED', data: { reason: denied ? 'IP_DENY_LIST' : 'DRS_DENY' } });
+      return failWith(new CiamError('CIAM_E01_01_010', { contextId: context.context_id }));
+    }
+
+    if (mfaNeeded) {
+      const otpMethods = user.phones.map((p) => ({ value: lastFour(p), mfa_option_id: p.optionId }));
+      if (otpMethods.length === 0 && user.mobileApproveStatus !== 'ENABLED') {
+        // MFA is required but the customer has no way to receive it: nothing to offer.
+        await finishAuthContext(tx, context.context_id, 'FAILED');
+        await recordAudit(tx, { ...base, type: 'JOURNEY_FAILED', data: { reason: 'NO_MFA_METHOD' } });
+        return failWith(new CiamError('CIAM_E01_01_005', { contextId: context.context_id }));
+      }
+      const step = await insertStep(tx, {
+        contextId: context.context_id,
+        parentTransactionId: null,
+        type: 'MFA_INITIATE',
+        phase: 'MFA',
+        ttlSeconds: deps.settings.lifetimes.mfaStep,
+        mfaOptions: otpMethods,
+        mobileApproveStatus: user.mobileApproveStatus,
+        attemptNumber: 1,
+      });
+      await recordAudit(tx, {
+        ...base,
+        type: 'LOGIN_MFA_REQUIRED',
+        transactionId: step.transaction_id,
+        data: { reason: user.mfaRequired ? 'DIRECTORY' : 'DRS_CHALLENGE', resumed: Boolean(resumed) },
+      });
+      return {
+        kind: 'MFA_REQUIRED' as const,
+        contextId: context.context_id,
+        transactionId: step.transaction_id,
+        otpMethods,
+        mobileApproveStatus: user.mobileApproveStatus,
+      };
+    }
+
+    if (trustedBefore && trustSkipsMfa) {
+      await touchTrustedDevice(tx, trustedBefore.device_id);
+      await recordAudit(tx, { ...base, type: 'LOGIN_TRUSTED_DEVICE', data: { device_id: trustedBefore.device_id } });
+    }
+    return advance(deps, tx, { context, after: 'PASSWORD', parentTransactionId: null, pendingDocumentId, origin });
+  });
+
+  if (req.drsActionToken && risk && deps.risk.reportOutcome) {
+    const success = !('failure' in result) && result.kind === 'SUCCESS';
+    if (success || 'failure' in result) {
+      void deps.risk.reportOutcome({ actionToken: req.drsActionToken, cupid: user.cupid, success }).catch(() => {});
+    }
+  }
+  return throwIfFailure(result);
+}
+
+/** The directory's verdict; every refusal is audited. Unknown user and wrong password look alike. */
+async function checkPassword(deps: JourneyDeps, req: LoginRequest): Promise<DirectoryUser> {
+  const { origin } = req;
+  const usernameHash = sha256Hex(req.username.toLowerCase());
+  if (req.username.includes('*')) {
+    await recordAudit(deps.db, { type: 'LOGIN_FAILED', origin, data: { reason: 'MASKED_USERNAME', username_hash: usernameHash } });
+    throw new CiamError('CIAM_E01_01_016');
+  }
+  const check = await fromProvider(() => deps.directory.authenticate(req.username, req.password));
+  if (!check.ok) {
+    await recordAudit(deps.db, {
+      type: 'LOGIN_FAILED',
+      origin,
+      data: { reason: check.locked ? 'PASSWORD_LOCKED' : 'INVALID_CREDENTIALS', username_hash: usernameHash },
+    });
+    throw new CiamError(check.locked ? 'CIAM_E01_01_002' : 'CIAM_E01_01_001');
+  }
+  const { user } = check;
+  if (user.state !== 'ACTIVE') {
+    await recordAudit(deps.db, { type: 'LOGIN_BLOCKED', cupid: user.cupid, origin, data: { state: user.state } });
+    throw new CiamError(BLOCKED_STATES[user.state]);
+  }
+  if (await isMfaLocked(deps.db, user.cupid)) {
+    await recordAudit(deps.db, { type: 'LOGIN_BLOCKED', cupid: user.cupid, origin, data: { state: 'MFA_LOCKED' } });
+    throw new CiamError('CIAM_E01_01_005');
+  }
+  return user;
+}
+
+/** A context_id in the body resumes that journey only if it is open and the same customer's. */
+async function resumableJourney(deps: JourneyDeps, contextId: string | undefined, cupid: string) {
+  if (!contextId || !isUuid(contextId)) return undefined;
+  const context = await findAuthContext(deps.db, contextId);
+  return context && context.is_open && context.cupid === cupid ? context : undefined;
+}
+
+async function openJourney(
+  deps: JourneyDeps,
+  tx: Queryable,
+  req: LoginRequest,
+  user: DirectoryUser,
+  resumed: AuthContextRow | undefined,
+  deviceIdentity: string | null,
+  requiresAdditionalSteps: boolean,
+): Promise<AuthContextRow> {
+  if (resumed) {
+    const locked = await lockAuthContext(tx, resumed.context_id);
+    if (locked?.is_open) {
+      // The customer starts over within the same journey: whatever step was open is superseded.
+      await expireOpenSteps(tx, locked.context_id);
+      return locked;
+    }
+  }
+  return insertAuthContext(tx, {
+    cupid: user.cupid,
+    appId: req.appId,
+    appVersion: req.appVersion,
+    deviceFingerprint: deviceIdentity,
+    ipAddress: req.origin.ipAddress,
+    correlationId: req.origin.correlationId,
+    requiresAdditionalSteps,
+    ttlSeconds: deps.settings.lifetimes.journey,
+  });
+}
+
+async function recordRisk(
+  tx: Queryable,
+  context: AuthContextRow,
+  cupid: string,
+  actionToken: string,
+  risk: RiskAssessment & { degraded?: { reason: string } },
+  origin: RequestOrigin,
+) {
+  const evaluationId = await insertDrsEvaluation(tx, {
+    contextId: context.context_id,
+    cupid,
+    actionTokenHash: sha256Hex(actionToken),
+    deviceId: risk.deviceId?.slice(0, 100) ?? null,
+    recommendation: risk.recommendation,
+    riskScore: risk.riskScore,
+    signals: risk.signals,
+    deviceAttributes: risk.deviceAttributes,
+    raw: risk.raw,
+  });
+  const base = { cupid, contextId: context.context_id, origin };
+  await recordAudit(tx, {
+    ...base,
+    type: 'DRS_EVALUATION',
+    severity: risk.riskScore >= 70 ? 'WARN' : 'INFO',
+    data: { evaluation_id: evaluationId, recommendation: risk.recommendation, risk_score: risk.riskScore },
+  });
+  if (risk.degraded) {
+    await recordAudit(tx, { ...base, type: 'DRS_DEGRADED', data: { reason: risk.degraded.reason } });
+  }
+}

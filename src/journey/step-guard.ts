@@ -1,0 +1,57 @@
+import { CiamError, type CiamErrorCode } from '../errors/catalogue.js';
+import type { Queryable } from '../store/database.js';
+import { lockAuthContext, type AuthContextRow } from '../store/queries/auth-contexts.js';
+import { findStep, type StepRow, type StepType } from '../store/queries/auth-transactions.js';
+import { isUuid } from './secrets.js';
+
+export interface LockedStep {
+  context: AuthContextRow;
+  step: StepRow;
+}
+
+/**
+ * Finds the step a caller names and locks its journey for the rest of the transaction, so steps
+ * of one journey advance one at a time. Throws the contract's error when the step is unknown,
+ * belongs to another journey (indistinguishable from unknown), or is of another kind.
+ */
+export async function lockStep(
+  tx: Queryable,
+  contextId: string,
+  transactionId: string,
+  accept: StepType[],
+  wrongKind: CiamErrorCode = 'CIAM_E01_03_001',
+): Promise<LockedStep> {
+  const notFound = new CiamError('CIAM_E01_03_001', { contextId });
+  if (!isUuid(contextId) || !isUuid(transactionId)) throw notFound;
+  const context = await lockAuthContext(tx, contextId);
+  if (!context) throw notFound;
+  const step = await findStep(tx, transactionId);
+  if (!step || step.context_id !== context.context_id) throw notFound;
+  if (!accept.includes(step.transaction_type)) throw new CiamError(wrongKind, { contextId });
+  return { context, step };
+}
+
+/** A step can be used only while it and its journey are open. */
+export function assertUsable({ context, step }: LockedStep): void {
+  const contextId = context.context_id;
+  if (step.transaction_status === 'CONSUMED') throw new CiamError('CIAM_E01_03_003', { contextId });
+  if (step.transaction_status !== 'PENDING' || step.is_expired) throw new CiamError('CIAM_E01_03_002', { contextId });
+  if (!context.is_open) throw new CiamError('CIAM_E01_03_002', { contextId });
+}
+
+/**
+ * A journey transaction that must commit its changes (a consumed step, audit rows) and still
+ * answer with an error returns `failWith(error)`; the caller throws it after the commit.
+ */
+export interface Failure {
+  failure: CiamError;
+}
+
+export function failWith(error: CiamError): Failure {
+  return { failure: error };
+}
+
+export function throwIfFailure<T>(result: T | Failure): T {
+  if (result && typeof result === 'object' && 'failure' in result) throw result.failure;
+  return result as T;
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { recordAudit, type RequestOrigin } from '../../audit/record.js';
+import { CiamError } from '../../errors/catalogue.js';
+import type { Phone } from '../../providers/directory/port.js';
+import { findAuthContext } from '../../store/queries/auth-contexts.js';
+import { closeStep, insertStep, type StepRow } from '../../store/queries/auth-transactions.js';
+import type { ChallengeAnswer } from '../answers.js';
+import type { JourneyDeps } from '../journey-deps.js';
+import { fromProvider } from '../provider-call.js';
+import {
+  hashOneTimeCode,
+  isUuid,
+  newApprovalSecret,
+  newDisplayNumber,
+  newOneTimeCode,
+  numberChoices,
+  sha256Hex,
+} from '../secrets.js';
+import { assertUsable, lockStep } from '../step-guard.js';
+
+export interface InitiateRequest {
+  contextId: string;
+  transactionId: string;
+  method: 'sms' | 'voice' | 'push';
+  mfaOptionId?: number;
+  origin: RequestOrigin;
+}
+
+/**
+ * POST /auth/mfa/initiate: consumes the MFA_INITIATE step, opens the verification step and sends
+ * the code or the push. The message goes out after the commit; if it cannot be delivered, the
+ * verification step is withdrawn and a fresh MFA_INITIATE step lets the customer ask again.
+ */
+export async function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Promise<ChallengeAnswer> {
+  const contextId = req.contextId;
+  const known = isUuid(contextId) ? await findAuthContext(deps.db, contextId) : undefined;
+  if (!known) throw new CiamError('CIAM_E01_03_001', { contextId });
+  if ((req.method === 'sms' || req.method === 'voice') && req.mfaOptionId === undefined) {
+    throw new CiamError('CIAM_E01_05_001', { contextId });
+  }
+  // The phone number is looked up now, never stored: only the CUPID lives in this database.
+  const phone =
+    req.method === 'push'
+      ? undefined
+      : await fromProvider(async () => {
+          const user = await deps.directory.findByCupid(known.cupid);
+          return user?.phones.find((p) => p.optionId === req.mfaOptionId);
+        }, contextId);
+
+  const challenge = {
+    transactionId: randomUUID(),
+    code: newOneTimeCode(),
+    displayNumber: newDisplayNumber(),
+    approvalSecret: newApprovalSecret(),
+  };
+
+  const opened = await deps.db.transaction(async (tx) => {
+    const locked = await lockStep(tx, contextId, req.transactionId, ['MFA_INITIATE']);
+    assertUsable(locked);
+    const { step, context } = locked;
+    validateMethod(step, req, phone);
+
+    const consumed = await closeStep(tx, step.transaction_id, 'CONSUMED', { mfaMethod: req.method, mfaOptionId: req.mfaOptionId });
+    if (!consumed) throw new CiamError('CIAM_E01_03_002', { contextId });
+    const isPush = req.method === 'push';
+    const next = await insertStep(tx, {
+      transactionId: challenge.transactionId,
+      contextId,
+      parentTransactionId: step.transaction_id,
+      type: isPush ? 'MFA_PUSH_VERIFY' : 'MFA_VERIFY',
+      phase: 'MFA',
+      ttlSeconds: isPush ? deps.settings.lifetimes.pushStep : deps.settings.lifetimes.mfaStep,
+      mfaMethod: req.method,
+      mfaOptionId: req.mfaOptionId,
+      attemptNumber: step.attempt_number ?? 1,
+      ...(isPush
+        ? { displayNumber: challenge.displayNumber, approvalSecretHash: sha256Hex(challenge.approvalSecret) }
+        : { otpCodeHash: hashOneTimeCode(deps.otpKey, challenge.transactionId, challenge.code) }),
+    });
+    const resent = (step.attempt_number ?? 1) > 1 || step.parent_transaction_id !== null;
+    await recordAudit(tx, {
+      type: isPush ? 'MFA_PUSH_SENT' : resent ? 'MFA_CHALLENGE_RESENT' : 'MFA_CHALLENGE_SENT',
+      cupid: context.cupid,
+      contextId,
+      transactionId: next.transaction_id,
+      origin: req.origin,
+      data: { method: req.method, mfa_option_id: req.mfaOptionId ?? null, attempt_number: next.attempt_number },
+    });
+    return { step, next, cupid: context.cupid };
+  });
+
+  try {
+    if (req.method === 'push') {
+      await deps.pushSender.sendPush({
+        cupid: opened.cupid,
+        contextId,
+        transactionId: opened.next.transaction_id,
+        numberChoices: numberChoices(challenge.displayNumber),
+        approvalSecret: challenge.approvalSecret,
+        expiresAt: opened.next.expires_at,
+        // Read only by the development outbox, which stands in for the customer's eyes.
+        ...({ displayNumber: challenge.displayNumber } as object),
+      });
+    } else {
+      await deps.codeSender.sendCode({
+        channel: req.method,
+        cupid: opened.cupid,
+        transactionId: opened.next.transaction_id,
+        phoneNumber: phone!.number,
+        code: challenge.code,
+      });
+    }
+  } catch (err) {
+    throw await withdrawUndelivered(deps, req, opened.step, opened.next, err);
+  }
+
+  return req.method === 'push'
+    ? { kind: 'PUSH_VERIFY_REQUIRED', transactionId: opened.next.transaction_id, expiresAt: opened.next.expires_at, displayNumber: challenge.displayNumber }
+    : { kind: 'OTP_VERIFY_REQUIRED', transactionId: opened.next.transaction_id, expiresAt: opened.next.expires_at };
+}
+
+function validateMethod(step: StepRow, req: InitiateRequest, phone: Phone | undefined): void {
+  const contextId = req.contextId;
+  if (req.method === 'push') {
+    if (step.mobile_approve_status !== 'ENABLED') throw new CiamError('CIAM_E01_01_009', { contextId });
+    return;
+  }
+  const offered = (step.mfa_options ?? []).some((o) => o.mfa_option_id === req.mfaOptionId);
+  if (!offered) throw new CiamError('CIAM_E01_05_001', { contextId });
+  if (!phone) throw new CiamError('CIAM_E05_00_002', { contextId }); // the directory no longer has that phone
+}
+
+/** Delivery failed: the unsent challenge is withdrawn and a new MFA_INITIATE step offered. */
+async function withdrawUndelivered(deps: JourneyDeps, req: InitiateRequest, initiate: StepRow, unsent: StepRow, cause: unknown) {
+  const retry = await deps.db.transaction(async (tx) => {
+    const locked = await lockStep(tx, req.contextId, unsent.transaction_id, ['MFA_VERIFY', 'MFA_PUSH_VERIFY']);
+    const withdrawn = await closeStep(tx, unsent.transaction_id, 'EXPIRED', {});
+    if (!withdrawn || !locked.context.is_open) return undefined;
+    const next = await insertStep(tx, {
+      contextId: req.contextId,
+      parentTransactionId: unsent.transaction_id,
+      type: 'MFA_INITIATE',
+      phase: 'MFA',
+      ttlSeconds: deps.settings.lifetimes.mfaStep,
+      mfaOptions: initiate.mfa_options ?? [],
+      mobileApproveStatus: initiate.mobile_approve_status ?? undefined,
+      attemptNumber: initiate.attempt_number ?? 1,
+    });
+    await recordAudit(tx, {
+      type: 'MFA_DELIVERY_FAILED',
+      cupid: locked.context.cupid,
+      contextId: req.contextId,
+      transactionId: unsent.transaction_id,
+      origin: req.origin,
+      data: { method: req.method, reason: cause instanceof Error ? cause.name : 'unknown', retry_transaction_id: next.transaction_id },
+    });
+    return next;
+  });
+  return new CiamError('CIAM_E05_00_002', {
+    contextId: req.contextId,
+    cause,
+    body: retry ? { transaction_id: retry.transaction_id } : undefined,
+  });
+}
