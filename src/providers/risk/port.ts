@@ -35,4 +35,9 @@ export interface RiskAssessment {
   deviceAttributes?: Record<string, unknown>;
   /** The service's answer as received, kept in drs_evaluations.raw_response. */
   raw: Record<string, unknown>;
+  /**
+   * Set when the risk service could not answer and the failure policy stood in for it: the
+   * assessment is not Transmit's (the journey audits DRS_DEGRADED).
+   */
+  degraded?: { reason: string };
 }
