@@ -12,6 +12,8 @@ import type { LdapSettings } from './ldap-settings.js';
 export class LdapConnector {
   private readonly host: string;
   private readonly tlsOptions: tls.ConnectionOptions;
+  /** StartTLS connections whose TCP connection has closed (ldapts does not notice, see below). */
+  private readonly dropped = new WeakSet<Client>();
 
   constructor(private readonly settings: LdapSettings) {
     this.host = new URL(settings.url).hostname.replace(/^\[(.*)\]$/, '$1');
@@ -31,8 +33,11 @@ export class LdapConnector {
     if (url.toLowerCase().startsWith('ldaps://')) options.tlsOptions = this.tlsOptions;
     if (!startTls) return new Client(options);
 
-    options.createConnection = connectOnce();
-    const client = new Client(options);
+    // After StartTLS, ldapts keeps listening for "close" on the plain socket it replaced and so
+    // still reports a dropped connection as connected; we watch the plain socket ourselves.
+    let client: Client | undefined;
+    options.createConnection = connectOnce(() => client && this.dropped.add(client));
+    client = new Client(options);
     try {
       await withDeadline(client.startTLS({ ...this.tlsOptions, host: this.host }), timeoutMs + connectTimeoutMs);
       return client;
@@ -40,6 +45,11 @@ export class LdapConnector {
       discard(client);
       throw err;
     }
+  }
+
+  /** Whether a connection from open() may still carry requests. */
+  isOpen(client: Client): boolean {
+    return client.isConnected && !this.dropped.has(client);
   }
 }
 
@@ -53,7 +63,7 @@ export function discard(client: Client): void {
  * a StartTLS client that would send the next password in clear text, so its second connection
  * attempt fails instead; the pools then open a fresh, upgraded connection.
  */
-function connectOnce(): typeof net.connect {
+function connectOnce(onClose: () => void): typeof net.connect {
   let used = false;
   return ((port: number, host: string) => {
     if (used) {
@@ -62,7 +72,9 @@ function connectOnce(): typeof net.connect {
       return refused;
     }
     used = true;
-    return net.connect(port, host);
+    const socket = net.connect(port, host);
+    socket.once('close', onClose);
+    return socket;
   }) as typeof net.connect;
 }
 

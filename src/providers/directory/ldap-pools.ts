@@ -44,7 +44,7 @@ export class ServiceConnections {
   }
 
   private async boundClient(slot: Slot): Promise<Client> {
-    if (slot.client?.isBound) return slot.client;
+    if (slot.client?.isBound && this.connector.isOpen(slot.client)) return slot.client;
     if (slot.client) this.forget(slot, slot.client);
     // Concurrent callers on this slot share one connection attempt.
     slot.opening ??= this.openBound()
@@ -121,14 +121,14 @@ export class PasswordBinds {
 
   private takeIdle(): Client | undefined {
     for (let client = this.idle.pop(); client; client = this.idle.pop()) {
-      if (client.isConnected) return client;
+      if (this.connector.isOpen(client)) return client;
       discard(client);
     }
     return undefined;
   }
 
   private giveBack(client: Client): void {
-    if (!this.closed && client.isConnected && this.idle.length < this.keepIdle) this.idle.push(client);
+    if (!this.closed && this.connector.isOpen(client) && this.idle.length < this.keepIdle) this.idle.push(client);
     else discard(client);
   }
 }

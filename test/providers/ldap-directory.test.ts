@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProviderUnavailableError } from '../../src/providers/errors.js';
+import { DEMO_PASSWORD, DEMO_USERS } from '../../src/providers/directory/demo-directory.js';
+import { LdapConnector } from '../../src/providers/directory/ldap-connector.js';
+import { LdapDirectory } from '../../src/providers/directory/ldap-directory.js';
+import { readLdapSettings } from '../../src/providers/directory/ldap-settings.js';
+import type { DirectoryUser } from '../../src/providers/directory/port.js';
+import type { Env } from '../../src/config/settings.js';
+import { startCountingProxy, startSilentServer } from '../support/counting-proxy.js';
+import { startSlapd, type Slapd } from '../support/slapd.js';
+import { BASE_DN, CUSTOMERS_DN, SERVICE_DN, customerEntry, ldifEntry } from '../support/slapd-seed.js';
+
+/**
+ * The LDAP adapter against a real OpenLDAP slapd holding the demo customers, plus a few entries
+ * that must not log anyone in: a username held twice, an account state nobody mapped, a
+ * customer without a CUPID. (Their passwords are stored in clear: slapd compares them as is.)
+ */
+const PARTNERS_DN = `ou=partners,${BASE_DN}`;
+const active: DirectoryUser = { cupid: '', state: 'ACTIVE', mfaRequired: false, phones: [], mobileApproveStatus: 'NOT_REGISTERED' };
+const extraLdif = [
+  ldifEntry(PARTNERS_DN, { objectClass: 'organizationalUnit', ou: 'partners' }),
+  customerEntry('twinuser', { ...active, cupid: 'CUPID_TWIN_001' }, DEMO_PASSWORD),
+  customerEntry('twinuser', { ...active, cupid: 'CUPID_TWIN_002' }, DEMO_PASSWORD, PARTNERS_DN),
+  customerEntry('strangeuser', { ...active, cupid: 'CUPID_STRANGE_001', state: 'ZOMBIE' as DirectoryUser['state'] }, DEMO_PASSWORD),
+  ldifEntry(`uid=nocupiduser,${CUSTOMERS_DN}`, {
+    objectClass: 'inetOrgPerson', uid: 'nocupiduser', cn: 'x', sn: 'x', userPassword: DEMO_PASSWORD,
+  }),
+  ldifEntry(`uid=twostateuser,${CUSTOMERS_DN}`, {
+    objectClass: 'inetOrgPerson', uid: 'twostateuser', cn: 'x', sn: 'x', userPassword: DEMO_PASSWORD,
+    employeeNumber: 'CUPID_TWOSTATE_001', employeeType: ['ACTIVE', 'restricted'], businessCategory: 'maybe',
+    mobile: ['+15550100001', '+15550100002'], telephoneNumber: '+15550100003',
+  }),
+].join('\n');
+
+let slapd: Slapd;
+let directory: LdapDirectory;
+const opened: LdapDirectory[] = [];
+
+function directoryFor(env: Env = {}): LdapDirectory {
+  const d = new LdapDirectory(readLdapSettings(slapd.env(env)));
+  opened.push(d);
+  return d;
+}
+
+beforeAll(async () => {
+  slapd = await startSlapd({ extraLdif, tls: true });
+  directory = directoryFor();
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all(opened.map((d) => d.close()));
+  await slapd?.close();
+});
+
+describe('LDAP directory against slapd', () => {
+  it.each(Object.entries(DEMO_USERS))('%s logs in with the demo password and reads as in the demo directory', async (username, user) => {
+    await expect(directory.authenticate(username, DEMO_PASSWORD)).resolves.toEqual({ ok: true, user });
+  });
+
+  it('finds a customer by CUPID with the same phones and option ids as at login', async () => {
+    await expect(directory.findByCupid('CUPID_MFA_001')).resolves.toEqual(DEMO_USERS.mfauser);
+    await expect(directory.findByCupid('CUPID_NOBODY_001')).resolves.toBeUndefined();
+    await expect(directory.findByCupid('*')).resolves.toBeUndefined();
+  });
+
+  it('answers a wrong password and an unknown user alike, each after one bind', async () => {
+    const before = slapd.binds().length;
+    await expect(directory.authenticate('mfauser', 'WrongPass123!')).resolves.toEqual({ ok: false });
+    await expect(directory.authenticate('nosuchuser', DEMO_PASSWORD)).resolves.toEqual({ ok: false });
+    const binds = await settledBinds(before, 2);
+    expect(binds[0]).toBe(`uid=mfauser,${CUSTOMERS_DN}`);
+    // The unknown user costs a bind too, against a DN that does not exist.
+    expect(binds[1]).toMatch(new RegExp(`^cn=ciam-no-such-customer-[0-9a-f]+,${BASE_DN}$`));
+  });
+
+  it('treats filter syntax in the username as text: `*)(uid=*` finds nobody', async () => {
+    for (const username of ['*)(uid=*', '*', 'mfa*', 'mfauser)(|(uid=*', 'mfauser\u0000']) {
+      await expect(directory.authenticate(username, DEMO_PASSWORD)).resolves.toEqual({ ok: false });
+    }
+  });
+
+  it('refuses a username held by two entries', async () => {
+    await expect(directory.authenticate('twinuser', DEMO_PASSWORD)).resolves.toEqual({ ok: false });
+  });
+
+  it('refuses an empty password without sending a single byte to the directory', async () => {
+    const proxy = await startCountingProxy(Number(new URL(slapd.url).port));
+    try {
+      const viaProxy = directoryFor({ CIAM_LDAP_URL: proxy.url('ldap') });
+      // Cold: nothing connected yet.
+      await expect(viaProxy.authenticate('simpleuser', '')).resolves.toEqual({ ok: false });
+      expect(proxy.connections).toBe(0);
+      // Warm: pooled connections are open, and still nothing is sent.
+      await expect(viaProxy.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+      const bytes = proxy.bytesFromClients;
+      const binds = slapd.binds().length;
+      expect(bytes).toBeGreaterThan(0);
+      await expect(viaProxy.authenticate('simpleuser', '')).resolves.toEqual({ ok: false });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(proxy.bytesFromClients).toBe(bytes);
+      expect(slapd.binds().length).toBe(binds);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('keeps several logins apart on shared connections', async () => {
+    const names = Object.keys(DEMO_USERS);
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const username = names[i % names.length]!;
+        const password = i % 3 === 0 ? 'WrongPass123!' : DEMO_PASSWORD;
+        return directory.authenticate(username, password).then((r) => ({ username, password, r }));
+      }),
+    );
+    for (const { username, password, r } of results) {
+      expect(r).toEqual(password === DEMO_PASSWORD ? { ok: true, user: DEMO_USERS[username] } : { ok: false });
+    }
+  });
+
+  it('reads several state values as the most restrictive, and an odd MFA flag as MFA required', async () => {
+    await expect(directory.authenticate('twostateuser', DEMO_PASSWORD)).resolves.toEqual({
+      ok: true,
+      user: {
+        cupid: 'CUPID_TWOSTATE_001',
+        state: 'RESTRICTED',
+        mfaRequired: true,
+        phones: [
+          { optionId: 1, number: '+15550100001' },
+          { optionId: 2, number: '+15550100002' },
+          { optionId: 3, number: '+15550100003' },
+        ],
+        mobileApproveStatus: 'NOT_REGISTERED',
+      },
+    });
+  });
+
+  it('maps directory-specific state values through CIAM_LDAP_STATE_VALUES', async () => {
+    const mapped = directoryFor({ CIAM_LDAP_STATE_VALUES: 'zombie=DECEASED' });
+    await expect(mapped.authenticate('strangeuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true, user: { state: 'DECEASED' } });
+  });
+
+  it('refuses to guess: an unmapped account state or a missing CUPID is a directory failure', async () => {
+    await expect(directory.authenticate('strangeuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(directory.authenticate('nocupiduser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    // …but only once the password is right: a wrong one says nothing about the entry.
+    await expect(directory.authenticate('strangeuser', 'WrongPass123!')).resolves.toEqual({ ok: false });
+  });
+
+  it('reports a refused service account as the directory being unavailable', async () => {
+    const refused = directoryFor({ CIAM_LDAP_BIND_PASSWORD: 'not-the-service-password' });
+    await expect(refused.authenticate('simpleuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+  });
+
+  it('reaches the directory over ldaps:// and StartTLS with the configured CA, and refuses an untrusted certificate', async () => {
+    const ldaps = directoryFor({ CIAM_LDAP_URL: slapd.ldapsUrl!, CIAM_LDAP_TLS_CA_FILE: slapd.caFile! });
+    await expect(ldaps.authenticate('mfauser', DEMO_PASSWORD)).resolves.toEqual({ ok: true, user: DEMO_USERS.mfauser });
+    const startTls = directoryFor({ CIAM_LDAP_STARTTLS: 'true', CIAM_LDAP_TLS_CA_FILE: slapd.caFile! });
+    await expect(startTls.authenticate('mfauser', DEMO_PASSWORD)).resolves.toEqual({ ok: true, user: DEMO_USERS.mfauser });
+    await expect(startTls.authenticate('mfauser', 'WrongPass123!')).resolves.toEqual({ ok: false });
+    const untrusted = directoryFor({ CIAM_LDAP_URL: slapd.ldapsUrl! });
+    await expect(untrusted.authenticate('mfauser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+  });
+
+  it('gives up on a server that accepts connections and never answers within the timeout', async () => {
+    const silent = await startSilentServer();
+    try {
+      const hanging = directoryFor({ CIAM_LDAP_URL: silent.url, CIAM_LDAP_TIMEOUT_MS: '300', CIAM_LDAP_CONNECT_TIMEOUT_MS: '300' });
+      for (const call of [() => hanging.authenticate('simpleuser', DEMO_PASSWORD), () => hanging.findByCupid('CUPID_SIMPLE_001')]) {
+        const started = performance.now();
+        await expect(call()).rejects.toBeInstanceOf(ProviderUnavailableError);
+        const elapsed = performance.now() - started;
+        expect(elapsed).toBeGreaterThanOrEqual(250);
+        expect(elapsed).toBeLessThan(1_000);
+      }
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('reports a stopped directory as unavailable and recovers when it is back', async () => {
+    await expect(directory.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    await slapd.stop();
+    try {
+      await expect(directory.authenticate('simpleuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+      await expect(directory.authenticate('nosuchuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+      await expect(directory.findByCupid('CUPID_SIMPLE_001')).rejects.toBeInstanceOf(ProviderUnavailableError);
+    } finally {
+      await slapd.start();
+    }
+    await expect(directory.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toEqual({ ok: true, user: DEMO_USERS.simpleuser });
+    await expect(directory.authenticate('simpleuser', 'WrongPass123!')).resolves.toEqual({ ok: false });
+    await expect(directory.findByCupid('CUPID_SIMPLE_001')).resolves.toEqual(DEMO_USERS.simpleuser);
+  });
+
+  it('never re-opens a dropped StartTLS connection in clear text, and replaces it at the next login', async () => {
+    const settings = readLdapSettings(slapd.env({ CIAM_LDAP_STARTTLS: 'true', CIAM_LDAP_TLS_CA_FILE: slapd.caFile!, CIAM_LDAP_TIMEOUT_MS: '500' }));
+    const connector = new LdapConnector(settings);
+    const client = await connector.open();
+    const startTls = directoryFor({ CIAM_LDAP_STARTTLS: 'true', CIAM_LDAP_TLS_CA_FILE: slapd.caFile! });
+    await expect(startTls.authenticate('mfauser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    try {
+      await slapd.stop();
+      await slapd.start();
+      expect(connector.isOpen(client)).toBe(false);
+      const before = slapd.binds().length;
+      // A plain ldap:// client would transparently reconnect here; this one must not.
+      await expect(client.bind(`uid=simpleuser,${CUSTOMERS_DN}`, DEMO_PASSWORD)).rejects.toThrow();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(slapd.binds().length).toBe(before);
+      // The pooled StartTLS connections died with the server: the next login opens new ones.
+      await expect(startTls.authenticate('mfauser', DEMO_PASSWORD)).resolves.toEqual({ ok: true, user: DEMO_USERS.mfauser });
+    } finally {
+      await client.unbind().catch(() => undefined);
+    }
+  });
+
+  it('answers nothing after close', async () => {
+    const closing = directoryFor();
+    await expect(closing.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    await closing.close();
+    await expect(closing.authenticate('simpleuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+  });
+});
+
+/** Customer binds slapd logged after `before`, once `count` have arrived (its log is a pipe). */
+async function settledBinds(before: number, count: number): Promise<string[]> {
+  const customerBinds = () => slapd.binds().slice(before).filter((dn) => dn !== SERVICE_DN);
+  for (let i = 0; i < 50 && customerBinds().length < count; i++) await new Promise((r) => setTimeout(r, 20));
+  return customerBinds();
+}
