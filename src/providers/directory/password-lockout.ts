@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import type { Queryable } from '../../store/database.js';
+import {
+  clearPasswordFailures,
+  countPasswordAttempt,
+  uncountPasswordAttempt,
+  type LockoutPolicy,
+} from '../../store/queries/password-failures.js';
+import type { Directory, PasswordCheck } from './port.js';
+
+/**
+ * The key a username's failures are counted under: SHA-256 of the trimmed, lower-cased name, so
+ * the table never holds a username and case variants of one account share one counter (LDAP
+ * matches uid case-insensitively).
+ */
+export function usernameKey(username: string): string {
+  return createHash('sha256').update(username.trim().toLowerCase()).digest('hex');
+}
+
+/**
+ * Password lockout for a directory that has none of its own (the embedded demo directory; a
+ * production LDAP applies its own password policy). Every attempt is counted before the password
+ * is checked; past `maxFailures` consecutive failures the username answers `{ ok: false, locked:
+ * true }` for `lockSeconds` without the password being checked — for unknown usernames exactly as
+ * for known ones, so the lockout tells nothing about who exists. A correct password clears the count.
+ */
+export function withPasswordLockout(
+  directory: Directory,
+  db: Queryable,
+  options: Partial<LockoutPolicy> = {},
+): Directory {
+  const policy: LockoutPolicy = {
+    maxFailures: options.maxFailures ?? 10,
+    lockSeconds: options.lockSeconds ?? 900,
+    failureWindowSeconds: options.failureWindowSeconds ?? 86_400,
+  };
+  if (!Number.isInteger(policy.maxFailures) || policy.maxFailures < 1 || policy.maxFailures > 100) {
+    // NIST SP 800-63B §5.2.2: no more than 100 consecutive failed attempts on one account.
+    throw new Error('Password lockout maxFailures must be an integer from 1 to 100.');
+  }
+
+  return {
+    async authenticate(username: string, password: string): Promise<PasswordCheck> {
+      const key = usernameKey(username);
+      const { locked } = await countPasswordAttempt(db, key, policy);
+      if (locked) return { ok: false, locked: true };
+      let result: PasswordCheck;
+      try {
+        result = await directory.authenticate(username, password);
+      } catch (err) {
+        await uncountPasswordAttempt(db, key).catch(() => {});
+        throw err;
+      }
+      if (result.ok) await clearPasswordFailures(db, key);
+      return result;
+    },
+    findByCupid: (cupid) => directory.findByCupid(cupid),
+    close: directory.close?.bind(directory),
+  };
+}

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usernameKey, withPasswordLockout } from '../../src/providers/directory/password-lockout.js';
+import type { Directory, DirectoryUser } from '../../src/providers/directory/port.js';
+import { openTestDatabase, testEngine, type TestDatabase } from '../support/test-database.js';
+
+const alice: DirectoryUser = { cupid: 'CUPID_ALICE', state: 'ACTIVE', mfaRequired: false, phones: [], mobileApproveStatus: 'NOT_REGISTERED' };
+
+/** A directory with one user, counting how often a password actually reached it. */
+function fakeDirectory() {
+  const calls = { n: 0 };
+  const directory: Directory = {
+    async authenticate(username, password) {
+      calls.n++;
+      await new Promise((r) => setTimeout(r, 5));
+      return username === 'alice' && password === 'right' ? { ok: true, user: alice } : { ok: false };
+    },
+    findByCupid: async (cupid) => (cupid === alice.cupid ? alice : undefined),
+  };
+  return { directory, calls };
+}
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+const failures = async (username: string) => {
+  const { rows } = await db.query<{ failures: number; locked_until: Date | null }>(
+    'SELECT failures, locked_until FROM password_failures WHERE username_hash = $1',
+    [usernameKey(username)],
+  );
+  return rows[0];
+};
+
+describe('withPasswordLockout', () => {
+  it('locks a username after maxFailures wrong passwords, without checking passwords while locked', async () => {
+    const { directory, calls } = fakeDirectory();
+    const guarded = withPasswordLockout(directory, db, { maxFailures: 3, lockSeconds: 60 });
+    for (let i = 0; i < 3; i++) expect(await guarded.authenticate('alice', 'wrong')).toEqual({ ok: false });
+    expect(await guarded.authenticate('alice', 'right')).toEqual({ ok: false, locked: true });
+    expect(await guarded.authenticate('alice', 'wrong')).toEqual({ ok: false, locked: true });
+    expect(calls.n).toBe(3);
+  });
+
+  it('locks unknown usernames the same way, so lockout reveals nothing', async () => {
+    const { directory } = fakeDirectory();
+    const guarded = withPasswordLockout(directory, db, { maxFailures: 2, lockSeconds: 60 });
+    await guarded.authenticate('nobody', 'x');
+    await guarded.authenticate('nobody', 'x');
+    expect(await guarded.authenticate('nobody', 'x')).toEqual({ ok: false, locked: true });
+  });
+
+  it('keys the count on a hash of the lower-cased username, never the name itself', async () => {
+    const { directory } = fakeDirectory();
+    const guarded = withPasswordLockout(directory, db, { maxFailures: 2, lockSeconds: 60 });
+    await guarded.authenticate('Carol', 'x');
+    await guarded.authenticate(' carol ', 'x');
+    expect(await guarded.authenticate('CAROL', 'x')).toEqual({ ok: false, locked: true });
+    const { rows } = await db.query<{ username_hash: string }>('SELECT username_hash FROM password_failures');
+    for (const row of rows) expect(row.username_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('a correct password clears the count', async () => {
+    const { directory } = fakeDirectory();
+    await db.query('DELETE FROM password_failures');
+    const guarded = withPasswordLockout(directory, db, { maxFailures: 3, lockSeconds: 60 });
+    await guarded.authenticate('alice', 'wrong');
+    await guarded.authenticate('alice', 'wrong');
+    expect((await guarded.authenticate('alice', 'right')).ok).toBe(true);
+    expect(await failures('alice')).toBeUndefined();
+    for (let i = 0; i < 3; i++) expect(await guarded.authenticate('alice', 'wrong')).toEqual({ ok: false });
+    expect((await guarded.authenticate('alice', 'right')).ok).toBe(false);
+  });
+
+  it('unlocks after lockSeconds and counts afresh', async () => {
+    const { directory } = fakeDirectory();
+    await db.query('DELETE FROM password_failures');
+    const guarded = withPasswordLockout(directory, db, { maxFailures: 2, lockSeconds: 1 });
+    await guarded.authenticate('alice', 'wrong');
+    await guarded.authenticate('alice', 'wrong');
+    expect(await guarded.authenticate('alice', 'right')).toEqual({ ok: false, locked: true });
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(await guarded.authenticate('alice', 'wrong')).toEqual({ ok: false });
+    expect((await failures('alice'))?.failures).toBe(1);
+    expect((await guarded.authenticate('alice', 'right')).ok).toBe(true);
+  });
+
+  it('forgets failures older than the failure window', async () => {
+    const { directory } = fakeDirectory();
+    await db.query('DELETE FROM password_failures');
+    const guarded = withPasswordLockout(directory, db, { maxFailures: 2, lockSeconds: 60, failureWindowSeconds: 60 });
+    await guarded.authenticate('alice', 'wrong');
+    await guarded.authenticate('alice', 'wrong');
+    await db.query(`UPDATE password_failures SET last_failed_at = now() - interval '2 minutes'`);
+    expect(await guarded.authenticate('alice', 'wrong')).toEqual({ ok: false });
+    expect((await failures('alice'))?.failures).toBe(1);
+  });
+
+  it('gives back the attempt when the directory cannot answer', async () => {
+    await db.query('DELETE FROM password_failures');
+    const down: Directory = {
+      authenticate: async () => {
+        throw new Error('directory down');
+      },
+      findByCupid: async () => undefined,
+    };
+    const guarded = withPasswordLockout(down, db, { maxFailures: 2 });
+    await expect(guarded.authenticate('alice', 'x')).rejects.toThrow('directory down');
+    expect((await failures('alice'))?.failures).toBe(0);
+  });
+
+  it('refuses a limit above the 100 NIST SP 800-63B allows', () => {
+    expect(() => withPasswordLockout(fakeDirectory().directory, db, { maxFailures: 101 })).toThrow(/1 to 100/);
+  });
+
+  it.skipIf(testEngine() !== 'postgres')('lets no more than maxFailures concurrent guesses reach the directory', async () => {
+    const { directory, calls } = fakeDirectory();
+    await db.query('DELETE FROM password_failures');
+    const guarded = withPasswordLockout(directory, db, { maxFailures: 5, lockSeconds: 60 });
+    const results = await Promise.all(Array.from({ length: 30 }, () => guarded.authenticate('alice', 'wrong')));
+    expect(calls.n).toBe(5);
+    expect(results.filter((r) => !r.ok && r.locked)).toHaveLength(25);
+  });
+});
