@@ -3,6 +3,8 @@ import { loadSecrets, type Secrets } from './config/secrets.js';
 import type { Database } from './store/database.js';
 import { DEMO_PENDING_DOCUMENTS, DemoDirectory } from './providers/directory/demo-directory.js';
 import type { Directory } from './providers/directory/port.js';
+import { withPasswordLockout } from './providers/directory/password-lockout.js';
+import { loadOperationsSettings } from './config/operations-settings.js';
 import { DrsSimulator } from './providers/risk/drs-simulator.js';
 import type { DeviceRisk } from './providers/risk/port.js';
 import { withFailurePolicy } from './providers/risk/degrading-risk.js';
@@ -59,7 +61,7 @@ export async function createProviders(settings: Settings, db: Database): Promise
   const directory: Directory = await (async () => {
     switch (settings.providers.directory) {
       case 'demo':
-        return new DemoDirectory();
+        return withPasswordLockout(new DemoDirectory(), db, loadOperationsSettings(settings.env).passwordLockout);
       case 'ldap':
         return (await import('./providers/directory/ldap-directory.js')).LdapDirectory.fromEnv(settings.env);
     }
