@@ -141,11 +141,13 @@ const DEFAULT_SCOPES = ['openid', 'profile'];
 function parseClients(ids: string, scopes: string | undefined): Map<string, string[]> {
   const clients = new Map(csv(ids).map((id) => [id, DEFAULT_SCOPES] as [string, string[]]));
   for (const entry of (scopes ?? '').split(';').map((s) => s.trim()).filter(Boolean)) {
-    const [client, list] = entry.split(':');
-    if (!client || list === undefined || !clients.has(client.trim())) {
-      throw new SettingsError(`CIAM_CLIENT_SCOPES names "${client ?? entry}", which is not in CIAM_CLIENT_IDS.`);
+    // Scopes may contain colons themselves (accounts:read): only the first one ends the client id.
+    const at = entry.indexOf(':');
+    const client = entry.slice(0, Math.max(at, 0)).trim();
+    if (at <= 0 || !clients.has(client)) {
+      throw new SettingsError(`CIAM_CLIENT_SCOPES names "${client || entry}", which is not in CIAM_CLIENT_IDS.`);
     }
-    clients.set(client.trim(), list.split(/\s+/).filter(Boolean));
+    clients.set(client, entry.slice(at + 1).split(/\s+/).filter(Boolean));
   }
   return clients;
 }

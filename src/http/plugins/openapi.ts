@@ -61,6 +61,10 @@ export const openApi = fp(
         return doc as never;
       },
     });
+    // The reference page is read by people in a browser, who send no x-client-id.
+    app.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true };
+    });
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
     app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
   },

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CATALOGUE } from '../../src/errors/catalogue.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+let t: TestApp;
+let doc: { paths: Record<string, Record<string, unknown>> };
+beforeAll(async () => {
+  t = await startTestApp();
+  doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z_]+)/g, '{$1}');
+
+describe('the OpenAPI document', () => {
+  it('documents every route the service serves (HEAD aside), and nothing else', () => {
+    const served = new Set(
+      t.app
+        .routeInventory()
+        .filter((r) => r.documented && r.method !== 'HEAD')
+        .map((r) => `${r.method.toLowerCase()} ${toOpenApiPath(r.url)}`),
+    );
+    const documented = new Set(
+      Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)),
+    );
+    expect([...served].filter((r) => !documented.has(r))).toEqual([]);
+    expect([...documented].filter((r) => !served.has(r))).toEqual([]);
+  });
+
+  it('leaves out only the reference page and the document itself', () => {
+    const hidden = t.app.routeInventory().filter((r) => !r.documented).map((r) => r.url);
+    for (const url of hidden) expect(url === '/openapi.json' || url.startsWith('/docs') || url === '/metrics').toBe(true);
+  });
+
+  it('has the contract paths of the reference 2.2.0 that this build serves', () => {
+    for (const path of [
+      '/health',
+      '/auth/login',
+      '/auth/mfa/initiate',
+      '/auth/mfa/otp/verify',
+      '/auth/mfa/transactions/{transaction_id}',
+      '/auth/mfa/transactions/{transaction_id}/approve',
+      '/auth/esign/documents/{document_id}',
+      '/auth/esign/accept',
+      '/auth/device/bind',
+    ]) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+  });
+
+  it('declares the client headers on contract operations', () => {
+    const login = doc.paths['/auth/login']!.post as { parameters: { name: string; required?: boolean }[] };
+    const names = login.parameters.map((p) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['x-client-id', 'x-correlation-id', 'x-app-id', 'x-app-version']));
+    expect(login.parameters.find((p) => p.name === 'x-client-id')?.required).toBe(true);
+  });
+
+  it('maps every catalogue code to a 4xx or 503 status (never 500)', () => {
+    for (const [code, entry] of Object.entries(ERROR_CATALOGUE)) {
+      expect(entry.status === 503 || (entry.status >= 400 && entry.status < 500), code).toBe(true);
+    }
+  });
+
+  it('serves an interactive reference page', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+  });
+});

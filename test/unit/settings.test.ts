@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { loadSettings, SettingsError } from '../../src/config/settings.js';
+
+const productionReady = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://ciam@db.internal:5432/ciam',
+  CIAM_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+  CIAM_GATEWAY_API_KEY: 'gateway-key-0123456789',
+  CIAM_DIRECTORY: 'ldap',
+  CIAM_DRS: 'transmit',
+  CIAM_OTP_SENDER: 'http',
+  CIAM_PUSH_SENDER: 'http',
+  CIAM_AGENT_JWKS_URL: 'https://idp.bank.test/.well-known/jwks.json',
+  CIAM_AGENT_ISSUER: 'https://idp.bank.test',
+  CIAM_AGENT_AUDIENCE: 'ciam-admin',
+};
+
+function refusal(env: Record<string, string | undefined>): string {
+  try {
+    loadSettings(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(SettingsError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the settings to be refused');
+}
+
+describe('settings', () => {
+  it('starts on the embedded defaults outside production', () => {
+    const s = loadSettings({});
+    expect(s.port).toBe(8080);
+    expect(s.database.url).toBeUndefined();
+    expect([...s.clients.keys()]).toEqual(['web-banking', 'mobile-app']);
+    expect(s.providers).toEqual({ directory: 'demo', drs: 'simulator', otpSender: 'outbox', pushSender: 'outbox', agreements: 'files' });
+    expect(s.lifetimes).toMatchObject({ journey: 900, mfaStep: 300, pushStep: 120, esignStep: 600, accessToken: 900, refreshToken: 2_592_000 });
+    expect(s.refreshGraceSeconds).toBe(3);
+    expect(s.devMode).toBe(true);
+  });
+
+  it('accepts a complete production configuration', () => {
+    const s = loadSettings(productionReady);
+    expect(s.production).toBe(true);
+    expect(s.devMode).toBe(false);
+    expect(s.agentKeys.size).toBe(0);
+  });
+
+  it.each([
+    ['CIAM_DIRECTORY', 'demo', 'CIAM_DIRECTORY=demo'],
+    ['CIAM_DRS', 'simulator', 'CIAM_DRS=simulator'],
+    ['CIAM_OTP_SENDER', 'outbox', 'CIAM_OTP_SENDER=outbox'],
+    ['CIAM_PUSH_SENDER', 'outbox', 'CIAM_PUSH_SENDER=outbox'],
+    ['DATABASE_URL', undefined, 'DATABASE_URL'],
+    ['CIAM_MASTER_KEY', undefined, 'CIAM_MASTER_KEY'],
+    ['CIAM_GATEWAY_API_KEY', undefined, 'CIAM_GATEWAY_API_KEY'],
+    ['CIAM_AGENT_JWKS_URL', undefined, 'CIAM_AGENT_JWKS_URL'],
+    ['CIAM_AGENT_KEYS', 'agent:secret-secret-secret', 'CIAM_AGENT_KEYS'],
+    ['CIAM_COOKIE_SECURE', 'false', 'CIAM_COOKIE_SECURE'],
+  ])('refuses production with %s=%s, naming it', (name, value, mention) => {
+    const message = refusal({ ...productionReady, [name]: value });
+    expect(message).toContain(mention);
+    expect(message).toContain('production');
+  });
+
+  it('names an invalid value', () => {
+    expect(refusal({ PORT: 'eighty' })).toContain('PORT');
+    expect(refusal({ CIAM_REFRESH_GRACE_SECONDS: '-1' })).toContain('CIAM_REFRESH_GRACE_SECONDS');
+    expect(refusal({ CIAM_MASTER_KEY: 'c2hvcnQ=' })).toContain('CIAM_MASTER_KEY');
+    expect(refusal({ CIAM_CLIENT_SCOPES: 'unknown-app:openid' })).toContain('CIAM_CLIENT_IDS');
+  });
+
+  it('reads client scopes and several gateway keys', () => {
+    const s = loadSettings({ CIAM_CLIENT_SCOPES: 'web-banking:openid profile accounts:read', CIAM_GATEWAY_API_KEY: 'key-one-0123456789,key-two-0123456789' });
+    expect(s.clients.get('web-banking')).toEqual(['openid', 'profile', 'accounts:read']);
+    expect(s.clients.get('mobile-app')).toEqual(['openid', 'profile']);
+    expect(s.gatewayApiKeys).toHaveLength(2);
+  });
+});
