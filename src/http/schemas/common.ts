@@ -8,7 +8,7 @@ export const errorBody = {
   description: 'Every error: a CIAM code, and the journey id when one is known.',
   required: ['error_code'],
   properties: {
-    error_code: { type: 'string', description: 'See the error catalogue (docs/errors.md).' },
+    error_code: { type: 'string', description: 'A code of the error catalogue (src/errors/catalogue.ts); see the README.' },
     context_id: { type: 'string' },
     transaction_id: { type: 'string', description: 'For CIAM_E01_01_017: the step to retry with.' },
   },
