@@ -1,5 +1,5 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 
 /**
  * An exclusive lock on the embedded data directory. PGlite itself does not lock its files, and two
@@ -7,16 +7,25 @@ import { join } from 'node:path';
  * The lock file holds the owner's pid: a file left by a crashed process (pid gone) is taken over.
  */
 export class DataDirLock {
+  /** Lock files held by this process: a second open in the same process is refused too. */
+  private static readonly held = new Set<string>();
+
   private constructor(private readonly path: string) {}
 
   static acquire(dir: string): DataDirLock {
     mkdirSync(dir, { recursive: true });
-    const path = join(dir, 'ciam.lock');
+    const path = resolve(dir, 'ciam.lock');
+    if (DataDirLock.held.has(path)) {
+      throw Object.assign(new Error(`The embedded data directory ${dir} is already open in this process.`), {
+        name: 'DataDirLockedError',
+      });
+    }
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(path, 'wx');
         writeSync(fd, String(process.pid));
         closeSync(fd);
+        DataDirLock.held.add(path);
         return new DataDirLock(path);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -34,6 +43,7 @@ export class DataDirLock {
   }
 
   release(): void {
+    DataDirLock.held.delete(this.path);
     rmSync(this.path, { force: true });
   }
 }
