@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import { sqlStateOf, type Queryable } from '../../src/store/database.js';
+
+/** Rows for the store suites, inserted with plain SQL so each test states only what it is about. */
+
+type Row = Record<string, unknown>;
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+export const minutesAgo = (n: number): Date => new Date(Date.now() - n * MINUTE);
+export const minutesAhead = (n: number): Date => new Date(Date.now() + n * MINUTE);
+export const daysAgo = (n: number): Date => new Date(Date.now() - n * DAY);
+
+/** A SHA-256-shaped hex string, unique per call. */
+export function hexHash(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export async function insertRow(db: Queryable, table: string, row: Row): Promise<Row> {
+  const columns = Object.keys(row);
+  const { rows } = await db.query(
+    `INSERT INTO ${table} (${columns.join(', ')})
+     VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`,
+    Object.values(row),
+  );
+  return rows[0]!;
+}
+
+export async function insertContext(db: Queryable, row: Row = {}): Promise<string> {
+  const inserted = await insertRow(db, 'auth_contexts', {
+    cupid: 'CUPID_TEST_001',
+    app_id: 'web-banking',
+    app_version: '1.0.0',
+    ip_address: '203.0.113.10',
+    ...row,
+  });
+  return inserted.context_id as string;
+}
+
+export async function insertStep(db: Queryable, contextId: string, row: Row = {}): Promise<string> {
+  const inserted = await insertRow(db, 'auth_transactions', {
+    context_id: contextId,
+    transaction_type: 'MFA_INITIATE',
+    sequence_number: 1,
+    phase: 'MFA',
+    ...row,
+  });
+  return inserted.transaction_id as string;
+}
+
+export async function insertSession(db: Queryable, contextId: string, row: Row = {}): Promise<string> {
+  const inserted = await insertRow(db, 'sessions', {
+    context_id: contextId,
+    cupid: 'CUPID_TEST_001',
+    ip_address: '203.0.113.10',
+    ...row,
+  });
+  return inserted.session_id as string;
+}
+
+export async function insertToken(db: Queryable, sessionId: string, row: Row = {}): Promise<string> {
+  const inserted = await insertRow(db, 'tokens', {
+    session_id: sessionId,
+    token_type: 'ACCESS',
+    token_value_hash: hexHash(),
+    expires_at: minutesAhead(15),
+    ...row,
+  });
+  return inserted.token_id as string;
+}
+
+export async function insertDevice(db: Queryable, row: Row = {}): Promise<string> {
+  const inserted = await insertRow(db, 'trusted_devices', {
+    cupid: 'CUPID_TEST_001',
+    device_fingerprint: 'fp-browser-1',
+    device_fingerprint_hash: hexHash(),
+    ...row,
+  });
+  return inserted.device_id as string;
+}
+
+export async function insertDrs(db: Queryable, contextId: string, row: Row = {}): Promise<string> {
+  const inserted = await insertRow(db, 'drs_evaluations', {
+    context_id: contextId,
+    cupid: 'CUPID_TEST_001',
+    action_token_hash: hexHash(),
+    recommendation: 'ALLOW',
+    risk_score: 20,
+    raw_response: '{}',
+    ...row,
+  });
+  return inserted.evaluation_id as string;
+}
+
+export async function insertAudit(db: Queryable, row: Row = {}): Promise<string> {
+  const inserted = await insertRow(db, 'audit_logs', {
+    event_type: 'LOGIN_SUCCESS',
+    event_category: 'AUTH',
+    event_data: '{}',
+    ...row,
+  });
+  return inserted.audit_id as string;
+}
+
+/** Awaits `work` and asserts it failed with this SQLSTATE (and, when given, this constraint). */
+export async function expectSqlState(work: Promise<unknown>, code: string, constraint?: string): Promise<void> {
+  const err = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, `expected SQLSTATE ${code}, but the statement succeeded`).toBeDefined();
+  expect(sqlStateOf(err), String((err as Error).message)).toBe(code);
+  if (constraint) expect((err as { constraint?: string }).constraint).toBe(constraint);
+}
+
+export async function count(db: Queryable, sql: string, values: unknown[] = []): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) AS q`, values);
+  return rows[0]!.n;
+}
