@@ -102,7 +102,7 @@ async function presentedDocument(deps: JourneyDeps, req: EsignRequest) {
   const contextId = req.contextId;
   const context = isUuid(contextId) ? await findAuthContext(deps.db, contextId) : undefined;
   const step = context && isUuid(req.transactionId) ? await findStep(deps.db, req.transactionId) : undefined;
-  if (!context || !step || step.context_id !== contextId) throw new CiamError('CIAM_E01_03_001', { contextId });
+  if (!context || !step || step.context_id !== context.context_id) throw new CiamError('CIAM_E01_03_001', { contextId });
   if (step.transaction_type !== 'ESIGN_PRESENT' || step.esign_document_id !== req.documentId) {
     throw new CiamError('CIAM_E01_04_002', { contextId });
   }
