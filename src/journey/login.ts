@@ -10,7 +10,7 @@ import {
   lockAuthContext,
   type AuthContextRow,
 } from '../store/queries/auth-contexts.js';
-import { expireOpenSteps, insertStep } from '../store/queries/auth-transactions.js';
+import { expireOpenSteps, insertStep, stepsOfJourney } from '../store/queries/auth-transactions.js';
 import { insertDrsEvaluation } from '../store/queries/drs-evaluations.js';
 import { isMfaLocked } from '../store/queries/mfa-lockouts.js';
 import { findTrustedDevice, touchTrustedDevice } from '../store/queries/trusted-devices.js';
@@ -104,6 +104,10 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
         await recordAudit(tx, { ...base, type: 'JOURNEY_FAILED', data: { reason: 'NO_MFA_METHOD' } });
         return failWith(new CiamError('CIAM_E01_01_005', { contextId: context.context_id }));
       }
+      // A resumed journey keeps its count of wrong codes: starting over gives no fresh guesses.
+      const wrongCodes = resumed
+        ? (await stepsOfJourney(tx, context.context_id)).filter((s) => s.verification_result === 'INCORRECT').length
+        : 0;
       const step = await insertStep(tx, {
         contextId: context.context_id,
         parentTransactionId: null,
@@ -112,7 +116,7 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
         ttlSeconds: deps.settings.lifetimes.mfaStep,
         mfaOptions: otpMethods,
         mobileApproveStatus: user.mobileApproveStatus,
-        attemptNumber: 1,
+        attemptNumber: wrongCodes + 1,
       });
       await recordAudit(tx, {
         ...base,
