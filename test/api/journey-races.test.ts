@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProviderUnavailableError } from '../../src/providers/errors.js';
+import type { PushSender } from '../../src/providers/delivery/port.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import {
   errorCode,
@@ -337,5 +339,77 @@ describe('a step used after its expiry', () => {
     const res = await postJson(t, '/auth/mfa/initiate', { context_id: at.contextId, transaction_id: at.initiateId, method: 'push' });
     expect(res.statusCode, res.body).toBe(410);
     expect(await snapshot(t, [at.contextId])).toEqual(before);
+  });
+});
+
+describe('a challenge that cannot be delivered', () => {
+  /** Runs `work` with the push sender replaced by one that first calls `before`, then fails. */
+  async function withFailingPush<T>(before: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    const deps = t.services.journey;
+    const original: PushSender = deps.pushSender;
+    deps.pushSender = {
+      async sendPush() {
+        await before();
+        throw new ProviderUnavailableError('push', 'gateway down (test)');
+      },
+    };
+    try {
+      return await work();
+    } finally {
+      deps.pushSender = original;
+    }
+  }
+
+  it('is withdrawn, and a fresh MFA_INITIATE step is offered with the 503', async () => {
+    const at = await toInitiate(t);
+    const res = await withFailingPush(
+      async () => {},
+      () => postJson(t, '/auth/mfa/initiate', { context_id: at.contextId, transaction_id: at.initiateId, method: 'push' }),
+    );
+    expect(res.statusCode, res.body).toBe(503);
+    const body = res.json();
+    expect(body.error_code).toBe('CIAM_E05_00_002');
+
+    const steps = await stepsOf(t, at.contextId);
+    expect(steps.map((s) => [s.transaction_type, s.transaction_status, s.sequence_number])).toEqual([
+      ['MFA_INITIATE', 'CONSUMED', 1],
+      ['MFA_PUSH_VERIFY', 'EXPIRED', 2],
+      ['MFA_INITIATE', 'PENDING', 3],
+    ]);
+    expect(body.transaction_id).toBe(steps[2]!.transaction_id);
+    expect(steps[2]!.parent_transaction_id).toBe(steps[1]!.transaction_id);
+    const { rows } = await t.db.query(
+      `SELECT transaction_id, event_data FROM audit_logs WHERE context_id = $1 AND event_type = 'MFA_DELIVERY_FAILED'`,
+      [at.contextId],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ transaction_id: steps[1]!.transaction_id, event_data: { retry_transaction_id: steps[2]!.transaction_id } });
+
+    // The fresh step works: the customer can ask again.
+    const again = await postJson(t, '/auth/mfa/initiate', { context_id: at.contextId, transaction_id: body.transaction_id, method: 'sms', mfa_option_id: 1 });
+    expect(again.statusCode, again.body).toBe(200);
+  });
+
+  it('when the journey ends while the message is in flight: withdrawn without a retry step, and still audited', async () => {
+    const at = await toInitiate(t);
+    const res = await withFailingPush(
+      () => backdateJourney(at.contextId),
+      () => postJson(t, '/auth/mfa/initiate', { context_id: at.contextId, transaction_id: at.initiateId, method: 'push' }),
+    );
+    expect(res.statusCode, res.body).toBe(503);
+    expect(res.json()).toEqual({ error_code: 'CIAM_E05_00_002', context_id: at.contextId });
+
+    const steps = await stepsOf(t, at.contextId);
+    expect(steps.map((s) => [s.transaction_type, s.transaction_status])).toEqual([
+      ['MFA_INITIATE', 'CONSUMED'],
+      ['MFA_PUSH_VERIFY', 'EXPIRED'],
+    ]);
+    // No change without its audit row: the withdrawal is recorded even though nothing follows it.
+    const { rows } = await t.db.query(
+      `SELECT transaction_id, event_data FROM audit_logs WHERE context_id = $1 AND event_type = 'MFA_DELIVERY_FAILED'`,
+      [at.contextId],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ transaction_id: steps[1]!.transaction_id, event_data: { retry_transaction_id: null } });
   });
 });

@@ -135,24 +135,27 @@ async function withdrawUndelivered(deps: JourneyDeps, req: InitiateRequest, init
   const retry = await deps.db.transaction(async (tx) => {
     const locked = await lockStep(tx, req.contextId, unsent.transaction_id, ['MFA_VERIFY', 'MFA_PUSH_VERIFY']);
     const withdrawn = await closeStep(tx, unsent.transaction_id, 'EXPIRED', {});
-    if (!withdrawn || !locked.context.is_open) return undefined;
-    const next = await insertStep(tx, {
-      contextId: req.contextId,
-      parentTransactionId: unsent.transaction_id,
-      type: 'MFA_INITIATE',
-      phase: 'MFA',
-      ttlSeconds: deps.settings.lifetimes.mfaStep,
-      mfaOptions: initiate.mfa_options ?? [],
-      mobileApproveStatus: initiate.mobile_approve_status ?? undefined,
-      attemptNumber: initiate.attempt_number ?? 1,
-    });
+    if (!withdrawn) return undefined;
+    // A journey that ended meanwhile gets no new step, but the withdrawal is still audited.
+    const next = locked.context.is_open
+      ? await insertStep(tx, {
+          contextId: req.contextId,
+          parentTransactionId: unsent.transaction_id,
+          type: 'MFA_INITIATE',
+          phase: 'MFA',
+          ttlSeconds: deps.settings.lifetimes.mfaStep,
+          mfaOptions: initiate.mfa_options ?? [],
+          mobileApproveStatus: initiate.mobile_approve_status ?? undefined,
+          attemptNumber: initiate.attempt_number ?? 1,
+        })
+      : undefined;
     await recordAudit(tx, {
       type: 'MFA_DELIVERY_FAILED',
       cupid: locked.context.cupid,
       contextId: req.contextId,
       transactionId: unsent.transaction_id,
       origin: req.origin,
-      data: { method: req.method, reason: cause instanceof Error ? cause.name : 'unknown', retry_transaction_id: next.transaction_id },
+      data: { method: req.method, reason: cause instanceof Error ? cause.name : 'unknown', retry_transaction_id: next?.transaction_id ?? null },
     });
     return next;
   });
