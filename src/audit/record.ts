@@ -22,6 +22,16 @@ export interface AuditEntry {
   data?: Record<string, unknown>;
 }
 
+/** Told of every audit row written (metrics count events this way); must be quick and must not throw. */
+export type AuditListener = (entry: AuditEntry) => void;
+const listeners = new Set<AuditListener>();
+
+/** Registers a listener called after each audit insert; returns the function that removes it. */
+export function onAuditRecorded(listener: AuditListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 /**
  * Writes one audit row on `tx`, the caller's transaction, so the row commits or rolls back with
  * the change it describes.
@@ -41,4 +51,11 @@ export async function recordAudit(tx: Queryable, entry: AuditEntry): Promise<voi
     userAgent: entry.origin?.userAgent ?? null,
     data: { ...(entry.origin?.clientId ? { client_id: entry.origin.clientId } : {}), ...entry.data },
   });
+  for (const listener of listeners) {
+    try {
+      listener(entry);
+    } catch {
+      // An observer's fault must never fail the audited change.
+    }
+  }
 }

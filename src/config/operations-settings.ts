@@ -61,8 +61,10 @@ const OperationsEnv = z.object({
 
   /** Serve GET /metrics (Prometheus text format). */
   CIAM_METRICS_ENABLED: flag(true),
-  /** How long the database-backed gauges (open steps, active sessions …) are reused between scrapes, in ms. */
-  CIAM_METRICS_DB_GAUGE_TTL_MS: z.coerce.number().int().min(0).default(15_000),
+  /** How long the database-backed gauges (open steps, active sessions …) are reused between scrapes, in ms (≥ 1000). */
+  CIAM_METRICS_DB_GAUGE_TTL_MS: z.coerce.number().int().min(1000).default(15_000),
+  /** When set, GET /metrics requires `Authorization: Bearer <this>` (for a scraper outside the private network). */
+  CIAM_METRICS_BEARER_TOKEN: z.string().min(16).optional(),
   /** Requests slower than this are logged at warn level with their route and status, in ms. */
   CIAM_SLOW_REQUEST_MS: count(1000),
   /**
@@ -100,7 +102,7 @@ export interface OperationsSettings {
     redisPrefix: string;
   };
   passwordLockout: { maxFailures: number; lockSeconds: number; failureWindowSeconds: number };
-  metrics: { enabled: boolean; dbGaugeTtlMs: number };
+  metrics: { enabled: boolean; dbGaugeTtlMs: number; bearerToken?: string };
   slowRequestMs: number;
   shutdownDrainMs: number;
   shutdownTimeoutMs: number;
@@ -143,7 +145,11 @@ export function loadOperationsSettings(env: Env): OperationsSettings {
       lockSeconds: e.CIAM_PASSWORD_LOCK_SECONDS,
       failureWindowSeconds: e.CIAM_PASSWORD_FAILURE_WINDOW_SECONDS,
     },
-    metrics: { enabled: e.CIAM_METRICS_ENABLED === 'true', dbGaugeTtlMs: e.CIAM_METRICS_DB_GAUGE_TTL_MS },
+    metrics: {
+      enabled: e.CIAM_METRICS_ENABLED === 'true',
+      dbGaugeTtlMs: e.CIAM_METRICS_DB_GAUGE_TTL_MS,
+      bearerToken: e.CIAM_METRICS_BEARER_TOKEN,
+    },
     slowRequestMs: e.CIAM_SLOW_REQUEST_MS,
     shutdownDrainMs: e.CIAM_SHUTDOWN_DRAIN_MS ?? (env.NODE_ENV === 'production' ? 5000 : 0),
     shutdownTimeoutMs: e.CIAM_SHUTDOWN_TIMEOUT_MS,
