@@ -1,11 +1,16 @@
 import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Settings } from './config/settings.js';
+import { loadOperationsSettings } from './config/operations-settings.js';
+import { JOBS } from './jobs/catalogue.js';
 import { errorBody } from './http/schemas/common.js';
 import { loggerOptions } from './http/logger.js';
 import { clientAndCorrelation, correlationIdFor } from './http/plugins/client-and-correlation.js';
 import { errorHandler } from './http/plugins/error-handler.js';
 import { openApi } from './http/plugins/openapi.js';
+import { metrics } from './http/plugins/metrics.js';
+import { rateLimits } from './http/plugins/rate-limits.js';
+import { slowRequests } from './http/plugins/slow-requests.js';
 import { healthRoutes } from './http/routes/health.js';
 import { tokenRoutes } from './http/routes/tokens.js';
 import { oidcRoutes } from './http/routes/oidc.js';
@@ -28,6 +33,8 @@ export interface RouteEntry {
 declare module 'fastify' {
   interface FastifyInstance {
     routeInventory(): RouteEntry[];
+    /** Readiness answers 503 from now on while requests are still served (the start of a graceful shutdown). */
+    stopAccepting(): void;
   }
 }
 
@@ -56,6 +63,9 @@ export async function buildApp({ settings, services, logger }: AppOptions): Prom
   app.addHook('onClose', async () => {
     accepting = false;
   });
+  app.decorate('stopAccepting', () => {
+    accepting = false;
+  });
 
   // Every route as registered, so a test can hold the OpenAPI document to account.
   const inventory: RouteEntry[] = [];
@@ -70,6 +80,11 @@ export async function buildApp({ settings, services, logger }: AppOptions): Prom
   await app.register(clientAndCorrelation, { clients: settings.clients });
   await app.register(cookie);
   await app.register(openApi);
+  const operations = loadOperationsSettings(settings.env);
+  await app.register(metrics, { settings: operations.metrics, db: services.db, jobNames: JOBS.map((job) => job.name) });
+  await app.register(slowRequests, { thresholdMs: operations.slowRequestMs });
+  // Before the routes: it attaches the limits as each route is added.
+  await app.register(rateLimits, { settings: operations.rateLimits, db: services.db });
 
   await app.register(healthRoutes, { db: services.db, accepting: () => accepting });
   await app.register(tokenRoutes, services);
