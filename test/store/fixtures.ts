@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { sqlStateOf, type Queryable } from '../../src/store/database.js';
+import { sqlStateOf, type Database, type Queryable } from '../../src/store/database.js';
 
 /** Rows for the store suites, inserted with plain SQL so each test states only what it is about. */
 
@@ -118,4 +118,18 @@ export async function expectSqlState(work: Promise<unknown>, code: string, const
 export async function count(db: Queryable, sql: string, values: unknown[] = []): Promise<number> {
   const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) AS q`, values);
   return rows[0]!.n;
+}
+
+const rollbackSignal = new Error('rollback');
+
+/** Runs `body` in a transaction that is always rolled back, so a test leaves nothing behind. */
+export async function inRolledBackTransaction(db: Database, body: (tx: Queryable) => Promise<void>): Promise<void> {
+  await db
+    .transaction(async (tx) => {
+      await body(tx);
+      throw rollbackSignal;
+    })
+    .catch((err: unknown) => {
+      if (err !== rollbackSignal) throw err;
+    });
 }

@@ -223,34 +223,37 @@ CREATE INDEX IF NOT EXISTS idx_audit_severe        ON audit_logs (severity, crea
 CREATE TABLE IF NOT EXISTS audit_logs_default PARTITION OF audit_logs DEFAULT;
 
 -- Creates the partition for the month containing p_month; returns 1 if created, 0 if it existed.
+-- Months are UTC months whatever the session's TimeZone, so that partitions created from sessions
+-- with different settings never overlap or leave gaps.
 -- Rows already sitting in the default partition for that month are moved into the new partition.
 -- SECURITY DEFINER: the application role may not delete audit rows, but moving rows out of the
--- default partition is part of creating a partition.
+-- default partition is part of creating a partition. The moved rows are held in a variable, not in
+-- a temporary table: a caller could have prepared a temporary table of the same name (with a
+-- trigger) that would then run with the owner's rights.
 CREATE OR REPLACE FUNCTION create_audit_partition(p_month date)
 RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-  v_start date := date_trunc('month', p_month)::date;
-  v_end   date := (date_trunc('month', p_month) + interval '1 month')::date;
+  v_start date := date_trunc('month', p_month::timestamp)::date;
+  v_end   date := (v_start + interval '1 month')::date;
   v_name  text := format('audit_logs_%s', to_char(v_start, 'YYYY_MM'));
-  v_moved integer;
+  v_from  timestamptz := v_start::timestamp AT TIME ZONE 'UTC';
+  v_to    timestamptz := v_end::timestamp AT TIME ZONE 'UTC';
+  v_moved audit_logs_default[];
 BEGIN
   IF to_regclass(v_name) IS NOT NULL THEN
     RETURN 0;
   END IF;
-  CREATE TEMP TABLE IF NOT EXISTS pg_temp.audit_partition_move (LIKE audit_logs) ON COMMIT DROP;
   WITH moved AS (
-    DELETE FROM audit_logs_default WHERE created_at >= v_start AND created_at < v_end RETURNING *
-  ) INSERT INTO pg_temp.audit_partition_move SELECT * FROM moved;
-  GET DIAGNOSTICS v_moved = ROW_COUNT;
-  EXECUTE format('CREATE TABLE %I PARTITION OF audit_logs FOR VALUES FROM (%L) TO (%L)', v_name, v_start, v_end);
-  IF v_moved > 0 THEN
-    EXECUTE format('INSERT INTO %I SELECT * FROM pg_temp.audit_partition_move', v_name);
+    DELETE FROM audit_logs_default d WHERE d.created_at >= v_from AND d.created_at < v_to RETURNING d
+  ) SELECT array_agg(moved.d) INTO v_moved FROM moved;
+  EXECUTE format('CREATE TABLE %I PARTITION OF audit_logs FOR VALUES FROM (%L) TO (%L)', v_name, v_from, v_to);
+  IF v_moved IS NOT NULL THEN
+    INSERT INTO audit_logs SELECT * FROM unnest(v_moved);
   END IF;
-  DELETE FROM pg_temp.audit_partition_move;
   RETURN 1;
 END $$;
 
--- Keeps the current month and p_months_ahead months after it; returns how many were created.
+-- Keeps the current (UTC) month and p_months_ahead months after it; returns how many were created.
 CREATE OR REPLACE FUNCTION ensure_audit_partitions(p_months_ahead integer DEFAULT 2)
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
@@ -258,7 +261,8 @@ DECLARE
   i integer;
 BEGIN
   FOR i IN 0..p_months_ahead LOOP
-    v_created := v_created + create_audit_partition((date_trunc('month', now()) + make_interval(months => i))::date);
+    v_created := v_created + create_audit_partition(
+      (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => i))::date);
   END LOOP;
   RETURN v_created;
 END $$;
@@ -266,7 +270,7 @@ END $$;
 -- The seed's monthly job: the partition for next month. Returns 1 if created, 0 if it existed.
 CREATE OR REPLACE FUNCTION create_next_audit_partition()
 RETURNS integer LANGUAGE sql AS $$
-  SELECT create_audit_partition((date_trunc('month', now()) + interval '1 month')::date);
+  SELECT create_audit_partition((date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month')::date);
 $$;
 
 SELECT ensure_audit_partitions(2);
@@ -421,13 +425,19 @@ BEGIN
 END $$;
 
 -- Drops monthly audit partitions whose month ended more than p_retention ago; returns how many.
+-- SECURITY DEFINER so that the application role can run the quarterly job; for the same reason it
+-- refuses a retention under two years, or that role could empty the audit log by passing '0 days'.
 CREATE OR REPLACE FUNCTION drop_old_audit_partitions(p_retention interval DEFAULT interval '24 months')
 RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   r record;
   v_count integer := 0;
-  v_cutoff date := date_trunc('month', now() - p_retention)::date;
+  v_cutoff date;
 BEGIN
+  IF p_retention IS NULL OR p_retention < interval '24 months' THEN
+    RAISE EXCEPTION 'audit retention % is shorter than 24 months', p_retention USING ERRCODE = '22023';
+  END IF;
+  v_cutoff := date_trunc('month', (now() AT TIME ZONE 'UTC') - p_retention)::date;
   FOR r IN
     SELECT c.relname FROM pg_inherits i
     JOIN pg_class c ON c.oid = i.inhrelid
