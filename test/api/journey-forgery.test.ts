@@ -199,6 +199,54 @@ describe("a step id used under another journey's context_id → 404, nothing cha
   });
 });
 
+describe('choices the journey did not offer', () => {
+  it("resuming another customer's journey: the context_id is ignored, that journey is untouched", async () => {
+    const victim = await toVerify(t, 'mfauser');
+    const before = await snapshot(t, [victim.contextId]);
+    const res = await postJson(t, '/auth/login', {
+      username: 'nopushuser',
+      password: DEMO_PASSWORD,
+      transmit_aid: 'aid-test',
+      context_id: victim.contextId,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().context_id).not.toBe(victim.contextId);
+    const after = await snapshot(t, [victim.contextId]);
+    expect({ journeys: after.journeys, steps: after.steps }).toEqual({ journeys: before.journeys, steps: before.steps });
+    // The only new rows are the intruder's own journey and its first step.
+    expect(after.counts.auth_contexts).toBe(before.counts.auth_contexts! + 1);
+    expect(after.counts.auth_transactions).toBe(before.counts.auth_transactions! + 1);
+    expect((await stepById(t, victim.verifyId)).transaction_status).toBe('PENDING');
+  });
+
+  it('push for a customer without the app → 400 CIAM_E01_01_009, the step untouched', async () => {
+    const at = await toInitiate(t, 'nopushuser');
+    const before = await snapshot(t, [at.contextId]);
+    const res = await postJson(t, '/auth/mfa/initiate', { context_id: at.contextId, transaction_id: at.initiateId, method: 'push' });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(errorCode(res)).toBe('CIAM_E01_01_009');
+    expect(await snapshot(t, [at.contextId])).toEqual(before);
+  });
+
+  it('a phone option that was not offered → 400 CIAM_E01_05_001, the step untouched', async () => {
+    const at = await toInitiate(t, 'nopushuser');
+    const before = await snapshot(t, [at.contextId]);
+    const res = await postJson(t, '/auth/mfa/initiate', { context_id: at.contextId, transaction_id: at.initiateId, method: 'sms', mfa_option_id: 2 });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(errorCode(res)).toBe('CIAM_E01_05_001');
+    expect(await snapshot(t, [at.contextId])).toEqual(before);
+  });
+
+  it('a code sent to a push step → 400 CIAM_E01_01_018, the step untouched', async () => {
+    const at = await toPush(t);
+    const before = await snapshot(t, [at.contextId]);
+    const res = await postJson(t, '/auth/mfa/otp/verify', { context_id: at.contextId, transaction_id: at.pushId, code: '123456' });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(errorCode(res)).toBe('CIAM_E01_01_018');
+    expect(await snapshot(t, [at.contextId])).toEqual(before);
+  });
+});
+
 describe('the same journey in other spelling is still that journey', () => {
   it('eSign accept with the context_id in capital letters is accepted like verify, bind and the others', async () => {
     const at = await toEsign(t);
