@@ -140,11 +140,12 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
     return advance(deps, tx, { context, after: 'PASSWORD', parentTransactionId: null, pendingDocumentId, origin });
   });
 
-  if (req.drsActionToken && risk && deps.risk.reportOutcome) {
-    const success = !('failure' in result) && result.kind === 'SUCCESS';
-    if (success || 'failure' in result) {
-      void deps.risk.reportOutcome({ actionToken: req.drsActionToken, cupid: user.cupid, success }).catch(() => {});
-    }
+  // The action's result goes back to the risk service when the journey ends here; a journey that
+  // continues with further steps has no action token later (only its hash is kept).
+  const ended = 'failure' in result || result.kind === 'SUCCESS';
+  if (req.drsActionToken && risk && ended && deps.risk.reportOutcome) {
+    const success = !('failure' in result);
+    void deps.risk.reportOutcome({ actionToken: req.drsActionToken, cupid: user.cupid, success }).catch(() => {});
   }
   return throwIfFailure(result);
 }
