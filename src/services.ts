@@ -96,7 +96,7 @@ function notConfigured(what: string): never {
 export async function createServices(settings: Settings, db: Database): Promise<Services> {
   const secrets = loadSecrets(settings);
   const signingKeys = new SigningKeys(db, secrets.keyEncryptionKey, settings.lifetimes.accessToken);
-  const sessions = new SessionService(settings, signingKeys);
+  const sessions = new SessionService(settings, db, signingKeys);
   const providers = await createProviders(settings, db);
   const journey: JourneyDeps = {
     db,

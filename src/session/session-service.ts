@@ -1,25 +1,55 @@
+import type { RequestOrigin } from '../audit/record.js';
 import type { Settings } from '../config/settings.js';
-import type { Queryable } from '../store/database.js';
+import type { Database, Queryable } from '../store/database.js';
+import type { LiveAccessToken } from '../store/queries/tokens.js';
+import { authenticateAccessToken, verifyAccessToken, type TokenVerdict } from './access-tokens.js';
+import { logout } from './logout.js';
 import { openSession, type IssuedTokens, type OpenSessionInput, type SessionOpener } from './open-session.js';
+import { refreshTokens, type RefreshedTokens } from './refresh.js';
+import { revokeSession, revokeSessionsOf, type Revoker, type SessionRevocation } from './revoke-sessions.js';
 import type { SigningKeys } from './signing-keys.js';
 
-/** Sessions and their tokens: open, rotate, verify, end and revoke. */
+/** Sessions and their tokens: open, rotate, verify, end and revoke. One entry point for the HTTP layer. */
 export class SessionService implements SessionOpener {
   constructor(
     private readonly settings: Settings,
+    private readonly db: Database,
     private readonly signingKeys: SigningKeys,
   ) {}
 
   open(tx: Queryable, input: OpenSessionInput): Promise<IssuedTokens> {
     return openSession(
-      {
-        issuer: this.settings.issuer,
-        clients: this.settings.clients,
-        lifetimes: this.settings.lifetimes,
-        signingKeys: this.signingKeys,
-      },
+      { issuer: this.settings.issuer, clients: this.settings.clients, lifetimes: this.settings.lifetimes, signingKeys: this.signingKeys },
       tx,
       input,
     );
+  }
+
+  refresh(refreshToken: string, origin: RequestOrigin): Promise<RefreshedTokens> {
+    return refreshTokens(
+      { db: this.db, clients: this.settings.clients, lifetimes: this.settings.lifetimes, graceSeconds: this.settings.refreshGraceSeconds },
+      refreshToken,
+      origin,
+    );
+  }
+
+  logout(presented: { refreshToken?: string; accessToken?: string }, origin: RequestOrigin): Promise<string[]> {
+    return logout(this.db, presented, origin);
+  }
+
+  verify(accessToken: string, requiredScopes?: string[]): Promise<TokenVerdict> {
+    return verifyAccessToken(this.db, accessToken, requiredScopes);
+  }
+
+  authenticate(accessToken: string | undefined): Promise<LiveAccessToken> {
+    return authenticateAccessToken(this.db, accessToken);
+  }
+
+  revoke(sessionId: string, by: Revoker, owner?: string): Promise<SessionRevocation | undefined> {
+    return revokeSession(this.db, sessionId, by, owner);
+  }
+
+  revokeAllOf(cupid: string, by: Revoker, keep?: string): Promise<{ sessionsRevoked: number; tokensRevoked: number }> {
+    return revokeSessionsOf(this.db, cupid, by, keep);
   }
 }

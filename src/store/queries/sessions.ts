@@ -41,3 +41,112 @@ export async function insertSession(
   });
   return rows[0]!;
 }
+
+/** The session a token belongs to, locked for the rest of the transaction; fresh after the wait. */
+export interface LockedSession {
+  session_id: string;
+  context_id: string;
+  cupid: string;
+  client_id: string | null;
+  status: SessionStatus;
+  expired: boolean;
+}
+
+/**
+ * Finds the session of a token by the token's hash and locks its row. Every change to a session's
+ * tokens takes this lock first (sessions before tokens, everywhere), so concurrent refreshes,
+ * logouts and revocations of one session queue instead of interleaving.
+ */
+export async function lockSessionOfToken(db: Queryable, hash: string, type: 'ACCESS' | 'REFRESH'): Promise<LockedSession | undefined> {
+  const { rows } = await db.query<LockedSession>({
+    name: 'session_lock_by_token',
+    text: `SELECT s.session_id, s.context_id, s.cupid, s.client_id, s.status, s.expires_at <= now() AS expired
+           FROM sessions s
+           WHERE s.session_id = (SELECT t.session_id FROM tokens t
+                                 WHERE t.token_value_hash = $1 AND t.token_type = $2::token_type
+                                 ORDER BY t.created_at DESC LIMIT 1)
+           FOR UPDATE OF s`,
+    values: [hash, type],
+  });
+  return rows[0];
+}
+
+export async function lockSession(db: Queryable, sessionId: string): Promise<LockedSession | undefined> {
+  const { rows } = await db.query<LockedSession>(
+    `SELECT session_id, context_id, cupid, client_id, status, expires_at <= now() AS expired
+     FROM sessions WHERE session_id = $1 FOR UPDATE`,
+    [sessionId],
+  );
+  return rows[0];
+}
+
+/** The active sessions of a customer, locked (revoke-all). */
+export async function lockActiveSessionsOf(db: Queryable, cupid: string): Promise<LockedSession[]> {
+  const { rows } = await db.query<LockedSession>(
+    `SELECT session_id, context_id, cupid, client_id, status, expires_at <= now() AS expired
+     FROM sessions WHERE cupid = $1 AND status = 'ACTIVE' ORDER BY session_id FOR UPDATE`,
+    [cupid],
+  );
+  return rows;
+}
+
+export async function touchSession(db: Queryable, sessionId: string): Promise<void> {
+  await db.query({ name: 'session_touch', text: 'UPDATE sessions SET last_activity_at = now() WHERE session_id = $1', values: [sessionId] });
+}
+
+export type SessionEnd =
+  | { status: 'LOGGED_OUT' }
+  | { status: 'REVOKED'; revokedBy: string; reason: string };
+
+/** Ends an ACTIVE session; false when it was no longer active. */
+export async function endSessionRow(db: Queryable, sessionId: string, end: SessionEnd): Promise<boolean> {
+  const revoked = end.status === 'REVOKED';
+  const { rowCount } = await db.query(
+    `UPDATE sessions SET status = $2::session_status, ended_at = now(),
+            revoked_at = CASE WHEN $3 THEN now() END, revoked_by = $4, revocation_reason = $5
+     WHERE session_id = $1 AND status = 'ACTIVE'`,
+    [sessionId, end.status, revoked, revoked ? end.revokedBy : null, revoked ? end.reason : null],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export interface CustomerSessionRow {
+  session_id: string;
+  client_id: string | null;
+  device_fingerprint: string | null;
+  ip_address: string;
+  user_agent: string | null;
+  created_at: Date;
+  last_activity_at: Date;
+  expires_at: Date;
+}
+
+/** A customer's live sessions, newest first (served by idx_sessions_cupid_active). */
+export async function liveSessionsOf(db: Queryable, cupid: string): Promise<CustomerSessionRow[]> {
+  const { rows } = await db.query<CustomerSessionRow>(
+    `SELECT session_id, client_id, device_fingerprint, ip_address, user_agent, created_at, last_activity_at, expires_at
+     FROM sessions WHERE cupid = $1 AND status = 'ACTIVE' AND expires_at > now()
+     ORDER BY created_at DESC, session_id LIMIT 500`,
+    [cupid],
+  );
+  return rows;
+}
+
+export interface ActiveSessionViewRow extends CustomerSessionRow {
+  context_id: string;
+  active_token_count: number;
+  has_active_access_token: boolean;
+  has_active_refresh_token: boolean;
+}
+
+/** The agent's view of a customer's sessions (v_active_sessions). */
+export async function activeSessionsView(db: Queryable, cupid: string): Promise<ActiveSessionViewRow[]> {
+  const { rows } = await db.query<ActiveSessionViewRow>(
+    `SELECT session_id, context_id, client_id, device_fingerprint, ip_address, user_agent, created_at,
+            last_activity_at, expires_at, active_token_count::int AS active_token_count,
+            has_active_access_token, has_active_refresh_token
+     FROM v_active_sessions WHERE cupid = $1 ORDER BY created_at DESC, session_id LIMIT 500`,
+    [cupid],
+  );
+  return rows;
+}

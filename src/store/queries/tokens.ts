@@ -35,3 +35,121 @@ export async function insertTokens(db: Queryable, sessionId: string, tokens: New
   });
   return rows;
 }
+
+/** A refresh token of a locked session: the presented one and/or the session's active one. */
+export interface RefreshTokenState {
+  token_id: string;
+  parent_token_id: string | null;
+  status: TokenStatus;
+  presented: boolean;
+  expired: boolean;
+  /** Rotated within the grace window. */
+  in_grace: boolean;
+  rotated_at: Date | null;
+}
+
+export async function refreshTokensOf(
+  db: Queryable,
+  sessionId: string,
+  hash: string,
+  graceSeconds: number,
+): Promise<RefreshTokenState[]> {
+  const { rows } = await db.query<RefreshTokenState>({
+    name: 'refresh_tokens_of_session',
+    text: `SELECT token_id, parent_token_id, status, token_value_hash = $2 AS presented, expires_at <= now() AS expired,
+                  coalesce(rotated_at > now() - make_interval(secs => $3), false) AS in_grace, rotated_at
+           FROM tokens
+           WHERE session_id = $1 AND token_type = 'REFRESH' AND (token_value_hash = $2 OR status = 'ACTIVE')`,
+    values: [sessionId, hash, graceSeconds],
+  });
+  return rows;
+}
+
+/**
+ * Marks a session's refresh token and its live access token ROTATED. Conditional on both still
+ * being ACTIVE, so of two racing rotations only one gets the refresh token back.
+ */
+export async function rotateTokens(
+  db: Queryable,
+  sessionId: string,
+  refreshTokenId: string,
+): Promise<{ refreshRotated: boolean; accessTokenId: string | null }> {
+  const { rows } = await db.query<{ token_id: string; token_type: TokenType }>({
+    name: 'tokens_rotate',
+    text: `UPDATE tokens SET status = 'ROTATED', rotated_at = now()
+           WHERE session_id = $1 AND status = 'ACTIVE' AND (token_id = $2 OR token_type = 'ACCESS')
+           RETURNING token_id, token_type`,
+    values: [sessionId, refreshTokenId],
+  });
+  return {
+    refreshRotated: rows.some((r) => r.token_id === refreshTokenId),
+    accessTokenId: rows.find((r) => r.token_type === 'ACCESS')?.token_id ?? null,
+  };
+}
+
+/** Revokes every token of a session that could still be presented; returns how many. */
+export async function revokeSessionTokens(db: Queryable, sessionId: string): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE tokens SET status = 'REVOKED', revoked_at = now()
+     WHERE session_id = $1 AND status IN ('ACTIVE', 'ROTATED')`,
+    [sessionId],
+  );
+  return rowCount ?? 0;
+}
+
+/** The refresh-token chain of a session, oldest first (evidence for a reuse alert). */
+export async function refreshChainOf(
+  db: Queryable,
+  sessionId: string,
+): Promise<{ token_id: string; parent_token_id: string | null; status: TokenStatus; created_at: Date; rotated_at: Date | null }[]> {
+  const { rows } = await db.query<{ token_id: string; parent_token_id: string | null; status: TokenStatus; created_at: Date; rotated_at: Date | null }>(
+    `SELECT token_id, parent_token_id, status, created_at, rotated_at FROM tokens
+     WHERE session_id = $1 AND token_type = 'REFRESH' ORDER BY created_at, token_id LIMIT 1000`,
+    [sessionId],
+  );
+  return rows;
+}
+
+export interface LiveAccessToken {
+  token_id: string;
+  session_id: string;
+  cupid: string;
+  scopes: string[] | null;
+  expires_in: number;
+}
+
+/**
+ * The gateway's question, in one indexed round trip: is this access token live, in a live session?
+ * A named prepared statement, parsed and planned once per connection. No cache in front of it: a
+ * revocation is visible to the very next call on every instance.
+ */
+export async function liveAccessToken(db: Queryable, hash: string): Promise<LiveAccessToken | undefined> {
+  const { rows } = await db.query<LiveAccessToken>({
+    name: 'access_token_live',
+    text: `SELECT t.token_id, t.session_id, s.cupid, t.scopes,
+                  floor(extract(epoch FROM (t.expires_at - now())))::int AS expires_in
+           FROM tokens t JOIN sessions s ON s.session_id = t.session_id
+           WHERE t.token_value_hash = $1 AND t.status = 'ACTIVE' AND t.token_type = 'ACCESS' AND t.expires_at > now()
+             AND s.status = 'ACTIVE' AND s.expires_at > now()`,
+    values: [hash],
+  });
+  return rows[0];
+}
+
+/** Sessions that an ACTIVE, unexpired access or refresh token with one of these hashes belongs to. */
+export async function sessionsOfLiveTokens(db: Queryable, hashes: string[]): Promise<string[]> {
+  const { rows } = await db.query<{ session_id: string }>(
+    `SELECT DISTINCT session_id FROM tokens
+     WHERE token_value_hash = ANY($1::varchar[]) AND status = 'ACTIVE' AND token_type IN ('ACCESS', 'REFRESH')
+       AND expires_at > now()
+     ORDER BY session_id`,
+    [hashes],
+  );
+  return rows.map((r) => r.session_id);
+}
+
+/** Whether any token has this hash (telling "unknown" from "its session is gone"). */
+export async function tokenExists(db: Queryable, hash: string, type: TokenType): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM tokens WHERE token_value_hash = $1 AND token_type = $2::token_type LIMIT 1', [hash, type]);
+  return (rowCount ?? 0) > 0;
+}

@@ -1,0 +1,47 @@
+/** Sessions and trusted devices as the self-service and agent routes show them. */
+
+const timestamp = { type: 'string', format: 'date-time' } as const;
+
+export function sessionItem(withCurrent: boolean) {
+  return {
+    type: 'object',
+    required: ['session_id', 'created_at', 'expires_at'],
+    properties: {
+      session_id: { type: 'string' },
+      ...(withCurrent ? { current: { type: 'boolean', description: 'The session of the token making this call.' } } : {}),
+      client_id: { type: ['string', 'null'] },
+      ip_address: { type: 'string' },
+      user_agent: { type: ['string', 'null'] },
+      created_at: timestamp,
+      last_activity_at: timestamp,
+      expires_at: timestamp,
+    },
+  } as const;
+}
+
+export const agentSessionItem = {
+  type: 'object',
+  required: ['session_id', 'created_at', 'expires_at'],
+  properties: {
+    ...sessionItem(false).properties,
+    context_id: { type: 'string' },
+    device_fingerprint: { type: ['string', 'null'] },
+    active_token_count: { type: 'integer' },
+    has_active_access_token: { type: 'boolean' },
+    has_active_refresh_token: { type: 'boolean' },
+  },
+} as const;
+
+export const deviceItem = {
+  type: 'object',
+  required: ['device_id', 'status', 'trusted_at'],
+  properties: {
+    device_id: { type: 'string' },
+    device_name: { type: ['string', 'null'] },
+    device_type: { type: ['string', 'null'] },
+    status: { type: 'string', enum: ['ACTIVE', 'REVOKED', 'EXPIRED'] },
+    trusted_at: timestamp,
+    last_used_at: { type: ['string', 'null'], format: 'date-time' },
+    revoked_at: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const;
