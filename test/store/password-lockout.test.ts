@@ -93,13 +93,15 @@ describe('withPasswordLockout', () => {
     await db.query('DELETE FROM password_failures');
     const guarded = withPasswordLockout(directory, db, { maxFailures: 2, lockSeconds: 60, failureWindowSeconds: 60 });
     await guarded.authenticate('alice', 'wrong');
-    await guarded.authenticate('alice', 'wrong');
     await db.query(`UPDATE password_failures SET last_failed_at = now() - interval '2 minutes'`);
     expect(await guarded.authenticate('alice', 'wrong')).toEqual({ ok: false });
     expect((await failures('alice'))?.failures).toBe(1);
+    expect((await failures('alice'))?.locked_until).toBeNull();
+    await guarded.authenticate('alice', 'wrong');
+    expect(await guarded.authenticate('alice', 'right')).toEqual({ ok: false, locked: true });
   });
 
-  it('gives back the attempt when the directory cannot answer', async () => {
+  it('counts nothing when the directory cannot answer', async () => {
     await db.query('DELETE FROM password_failures');
     const down: Directory = {
       authenticate: async () => {
@@ -109,19 +111,30 @@ describe('withPasswordLockout', () => {
     };
     const guarded = withPasswordLockout(down, db, { maxFailures: 2 });
     await expect(guarded.authenticate('alice', 'x')).rejects.toThrow('directory down');
-    expect((await failures('alice'))?.failures).toBe(0);
+    expect(await failures('alice')).toBeUndefined();
+  });
+
+  it('locks on the first failure when maxFailures is 1', async () => {
+    await db.query('DELETE FROM password_failures');
+    const guarded = withPasswordLockout(fakeDirectory().directory, db, { maxFailures: 1, lockSeconds: 60 });
+    expect(await guarded.authenticate('alice', 'wrong')).toEqual({ ok: false });
+    expect(await guarded.authenticate('alice', 'right')).toEqual({ ok: false, locked: true });
   });
 
   it('refuses a limit above the 100 NIST SP 800-63B allows', () => {
     expect(() => withPasswordLockout(fakeDirectory().directory, db, { maxFailures: 101 })).toThrow(/1 to 100/);
   });
 
-  it.skipIf(testEngine() !== 'postgres')('lets no more than maxFailures concurrent guesses reach the directory', async () => {
-    const { directory, calls } = fakeDirectory();
+  it.skipIf(testEngine() !== 'postgres')('counts every one of many concurrent failures, and never locks concurrent successes', async () => {
+    const { directory } = fakeDirectory();
     await db.query('DELETE FROM password_failures');
-    const guarded = withPasswordLockout(directory, db, { maxFailures: 5, lockSeconds: 60 });
-    const results = await Promise.all(Array.from({ length: 30 }, () => guarded.authenticate('alice', 'wrong')));
-    expect(calls.n).toBe(5);
-    expect(results.filter((r) => !r.ok && r.locked)).toHaveLength(25);
+    const guarded = withPasswordLockout(directory, db, { maxFailures: 100, lockSeconds: 60 });
+    await Promise.all(Array.from({ length: 30 }, () => guarded.authenticate('alice', 'wrong')));
+    expect((await failures('alice'))?.failures).toBe(30);
+
+    const strict = withPasswordLockout(directory, db, { maxFailures: 3, lockSeconds: 60 });
+    await db.query('DELETE FROM password_failures');
+    const results = await Promise.all(Array.from({ length: 20 }, () => strict.authenticate('alice', 'right')));
+    expect(results.every((r) => r.ok)).toBe(true);
   });
 });

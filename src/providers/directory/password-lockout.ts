@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Queryable } from '../../store/database.js';
 import {
   clearPasswordFailures,
-  countPasswordAttempt,
-  uncountPasswordAttempt,
+  passwordLocked,
+  recordPasswordFailure,
   type LockoutPolicy,
 } from '../../store/queries/password-failures.js';
 import type { Directory, PasswordCheck } from './port.js';
@@ -19,10 +19,13 @@ export function usernameKey(username: string): string {
 
 /**
  * Password lockout for a directory that has none of its own (the embedded demo directory; a
- * production LDAP applies its own password policy). Every attempt is counted before the password
- * is checked; past `maxFailures` consecutive failures the username answers `{ ok: false, locked:
- * true }` for `lockSeconds` without the password being checked — for unknown usernames exactly as
- * for known ones, so the lockout tells nothing about who exists. A correct password clears the count.
+ * production LDAP applies its own password policy). After `maxFailures` consecutive wrong
+ * passwords the username answers `{ ok: false, locked: true }` for `lockSeconds` without the
+ * password being checked — for unknown usernames exactly as for known ones, so the lockout tells
+ * nothing about who exists. A correct password clears the count. Only failures count, so a
+ * customer logging in from many devices at once is never locked; how many guesses a burst of
+ * parallel requests can get in before the lock lands is bounded by the per-username rate limit
+ * in front of the login route.
  */
 export function withPasswordLockout(
   directory: Directory,
@@ -42,16 +45,10 @@ export function withPasswordLockout(
   return {
     async authenticate(username: string, password: string): Promise<PasswordCheck> {
       const key = usernameKey(username);
-      const { locked } = await countPasswordAttempt(db, key, policy);
-      if (locked) return { ok: false, locked: true };
-      let result: PasswordCheck;
-      try {
-        result = await directory.authenticate(username, password);
-      } catch (err) {
-        await uncountPasswordAttempt(db, key).catch(() => {});
-        throw err;
-      }
+      if (await passwordLocked(db, key)) return { ok: false, locked: true };
+      const result = await directory.authenticate(username, password);
       if (result.ok) await clearPasswordFailures(db, key);
+      else if (!result.locked) await recordPasswordFailure(db, key, policy);
       return result;
     },
     findByCupid: (cupid) => directory.findByCupid(cupid),
