@@ -1,12 +1,16 @@
 import { buildApp } from './app.js';
 import { loadSettings, SettingsError } from './config/settings.js';
+import { loadOperationsSettings } from './config/operations-settings.js';
+import { startMaintenance } from './jobs/maintenance.js';
+import { shutdownOnSignals, type ShutdownPlan } from './lifecycle/graceful-shutdown.js';
 import { createServices } from './services.js';
 import { openDatabase } from './store/open-database.js';
 import { migrate } from './store/migrate.js';
 
-/** Reads the configuration, opens the database, applies migrations, serves; stops on signals. */
+/** Reads the configuration, opens the database, applies migrations, serves, runs the maintenance jobs; stops on signals. */
 async function main() {
   const settings = loadSettings();
+  const operations = loadOperationsSettings(settings.env);
   const db = await openDatabase(settings.database);
   await migrate(db);
   const services = await createServices(settings, db);
@@ -18,27 +22,16 @@ async function main() {
     );
   }
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000).unref();
-    try {
-      await app.close(); // stops accepting, waits for in-flight requests
-      await services.providers.directory.close?.();
-      await db.close();
-      clearTimeout(force);
-      process.exit(0);
-    } catch (err) {
-      app.log.error({ err }, 'shutdown failed');
-      process.exit(1);
-    }
+  const plan: ShutdownPlan = {
+    app,
+    drainMs: operations.shutdownDrainMs,
+    timeoutMs: operations.shutdownTimeoutMs,
+    resources: [() => services.providers.directory.close?.(), () => db.close()],
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  shutdownOnSignals(plan);
 
   await app.listen({ port: settings.port, host: settings.host });
+  plan.scheduler = startMaintenance({ db, databaseUrl: settings.database.url, operations, log: app.log });
 }
 
 main().catch((err) => {
