@@ -6,7 +6,7 @@ import client from 'prom-client';
  * which merges them with this registry.
  */
 export const registry = new client.Registry();
-client.collectDefaultMetrics({ register: registry, prefix: 'ciam_process_' });
+client.collectDefaultMetrics({ register: registry, prefix: 'ciam_' });
 
 export const ciamMetrics = {
   httpRequestDuration: new client.Histogram({
