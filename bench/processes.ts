@@ -25,10 +25,10 @@ export async function startListening(command: string, args: string[], env: NodeJ
 }
 
 /** Starts the service (`node dist/main.js`) on a given port and waits for /health/ready. */
-export async function startService(port: number, env: NodeJS.ProcessEnv, logFile: string): Promise<Child> {
+export async function startService(port: number, env: NodeJS.ProcessEnv, logFile: string, nodeArgs: string[] = []): Promise<Child> {
   // The service's log (slow-request warnings under saturation) goes to a file, not over the report.
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['dist/main.js'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', log, log] });
   child.once('exit', () => closeSync(log));
   const deadline = Date.now() + 60_000;
   for (;;) {

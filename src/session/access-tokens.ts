@@ -1,6 +1,6 @@
 import { CiamError } from '../errors/catalogue.js';
-import type { Queryable } from '../store/database.js';
-import { liveAccessToken, type LiveAccessToken } from '../store/queries/tokens.js';
+import type { LiveAccessToken } from '../store/queries/tokens.js';
+import type { AccessTokenLookup } from './access-token-lookup.js';
 import { tokenHash } from './token-values.js';
 
 export interface TokenVerdict {
@@ -10,10 +10,11 @@ export interface TokenVerdict {
 
 /**
  * The gateway's check: live token, live session, and every required scope granted. One indexed
- * query per call and no cache, so a revoked or rotated token is inactive on the very next call.
+ * query per call (shared with the calls that arrive alongside) and no cache, so a revoked or
+ * rotated token is inactive on the very next call.
  */
-export async function verifyAccessToken(db: Queryable, token: string, requiredScopes: string[] = []): Promise<TokenVerdict> {
-  const live = await liveAccessToken(db, tokenHash(token));
+export async function verifyAccessToken(lookup: AccessTokenLookup, token: string, requiredScopes: string[] = []): Promise<TokenVerdict> {
+  const live = await lookup.find(tokenHash(token));
   if (!live) return { active: false };
   const granted = live.scopes ?? [];
   if (!requiredScopes.every((s) => granted.includes(s))) return { active: false };
@@ -21,9 +22,9 @@ export async function verifyAccessToken(db: Queryable, token: string, requiredSc
 }
 
 /** The customer behind a bearer access token. Throws CIAM_E04_00_006 (none) or _007 (not live). */
-export async function authenticateAccessToken(db: Queryable, token: string | undefined): Promise<LiveAccessToken> {
+export async function authenticateAccessToken(lookup: AccessTokenLookup, token: string | undefined): Promise<LiveAccessToken> {
   if (!token) throw new CiamError('CIAM_E04_00_006');
-  const live = await liveAccessToken(db, tokenHash(token));
+  const live = await lookup.find(tokenHash(token));
   if (!live) throw new CiamError('CIAM_E04_00_007');
   return live;
 }

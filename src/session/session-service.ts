@@ -2,6 +2,7 @@ import type { RequestOrigin } from '../audit/record.js';
 import type { Settings } from '../config/settings.js';
 import type { Database, Queryable } from '../store/database.js';
 import type { LiveAccessToken } from '../store/queries/tokens.js';
+import { AccessTokenLookup } from './access-token-lookup.js';
 import { authenticateAccessToken, verifyAccessToken, type TokenVerdict } from './access-tokens.js';
 import { logout } from './logout.js';
 import { openSession, type IssuedTokens, type OpenSessionInput, type SessionOpener } from './open-session.js';
@@ -11,11 +12,15 @@ import type { SigningKeys } from './signing-keys.js';
 
 /** Sessions and their tokens: open, rotate, verify, end and revoke. One entry point for the HTTP layer. */
 export class SessionService implements SessionOpener {
+  private readonly accessTokens: AccessTokenLookup;
+
   constructor(
     private readonly settings: Settings,
     private readonly db: Database,
     private readonly signingKeys: SigningKeys,
-  ) {}
+  ) {
+    this.accessTokens = new AccessTokenLookup(db);
+  }
 
   open(tx: Queryable, input: OpenSessionInput): Promise<IssuedTokens> {
     return openSession(
@@ -38,11 +43,11 @@ export class SessionService implements SessionOpener {
   }
 
   verify(accessToken: string, requiredScopes?: string[]): Promise<TokenVerdict> {
-    return verifyAccessToken(this.db, accessToken, requiredScopes);
+    return verifyAccessToken(this.accessTokens, accessToken, requiredScopes);
   }
 
   authenticate(accessToken: string | undefined): Promise<LiveAccessToken> {
-    return authenticateAccessToken(this.db, accessToken);
+    return authenticateAccessToken(this.accessTokens, accessToken);
   }
 
   revoke(sessionId: string, by: Revoker, owner?: string): Promise<SessionRevocation | undefined> {

@@ -128,4 +128,18 @@ describe('POST /auth/token/verify', () => {
     await t.db.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE session_id = $1`, [sessionExpired.sessionId]);
     expect((await verify(sessionExpired.accessToken)).json()).toEqual({ active: false });
   });
+
+  it('answers each of many concurrent calls for its own token (lookups sent together)', async () => {
+    const live = await Promise.all(Array.from({ length: 6 }, () => openTestSession(t)));
+    const dead = await Promise.all(Array.from({ length: 6 }, () => openTestSession(t)));
+    for (const s of dead) await t.call({ method: 'POST', url: '/auth/logout', headers: refreshCookie(s.refreshToken) });
+    const calls = [
+      ...live.map((s) => ({ token: s.accessToken, active: true })),
+      ...live.map((s) => ({ token: s.accessToken, active: true })),
+      ...dead.map((s) => ({ token: s.accessToken, active: false })),
+      ...live.map((s) => ({ token: s.refreshToken, active: false })),
+    ];
+    const answers = await Promise.all(calls.map((c) => verify(c.token)));
+    expect(answers.map((a) => a.json().active)).toEqual(calls.map((c) => c.active));
+  });
 });

@@ -47,6 +47,20 @@ describe('POST /auth/refresh', () => {
     expect(again.statusCode).toBe(200);
   });
 
+  it('refreshes with the cookie a real login set (simpleuser)', async () => {
+    const login = await t.call({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: 'simpleuser', password: 'SecurePass123!', transmit_aid: 'test' },
+    });
+    expect(login.statusCode).toBe(201);
+    const cookie = refreshTokenSet(login)!;
+    expect(cookie).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const res = await refresh(cookie);
+    expect(res.statusCode).toBe(200);
+    expect(refreshTokenSet(res)).not.toBe(cookie);
+  });
+
   it('answers CIAM_E04_00_008 without a cookie and CIAM_E04_00_001 for an unknown token', async () => {
     expect((await refresh()).json()).toEqual({ error_code: 'CIAM_E04_00_008' });
     expect((await refresh()).statusCode).toBe(401);

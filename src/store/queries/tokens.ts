@@ -111,6 +111,7 @@ export async function refreshChainOf(
 }
 
 export interface LiveAccessToken {
+  token_value_hash: string;
   token_id: string;
   session_id: string;
   cupid: string;
@@ -119,21 +120,22 @@ export interface LiveAccessToken {
 }
 
 /**
- * The gateway's question, in one indexed round trip: is this access token live, in a live session?
- * A named prepared statement, parsed and planned once per connection. No cache in front of it: a
- * revocation is visible to the very next call on every instance.
+ * The gateway's question for a batch of token hashes, in one indexed round trip: which of these
+ * are live access tokens in live sessions? A named prepared statement, parsed and planned once
+ * per connection. No cache in front of it: a revocation is visible to the very next call on every
+ * instance.
  */
-export async function liveAccessToken(db: Queryable, hash: string): Promise<LiveAccessToken | undefined> {
+export async function liveAccessTokens(db: Queryable, hashes: string[]): Promise<LiveAccessToken[]> {
   const { rows } = await db.query<LiveAccessToken>({
-    name: 'access_token_live',
-    text: `SELECT t.token_id, t.session_id, s.cupid, t.scopes,
+    name: 'access_tokens_live',
+    text: `SELECT t.token_value_hash, t.token_id, t.session_id, s.cupid, t.scopes,
                   floor(extract(epoch FROM (t.expires_at - now())))::int AS expires_in
            FROM tokens t JOIN sessions s ON s.session_id = t.session_id
-           WHERE t.token_value_hash = $1 AND t.status = 'ACTIVE' AND t.token_type = 'ACCESS' AND t.expires_at > now()
-             AND s.status = 'ACTIVE' AND s.expires_at > now()`,
-    values: [hash],
+           WHERE t.token_value_hash = ANY($1::varchar[]) AND t.status = 'ACTIVE' AND t.token_type = 'ACCESS'
+             AND t.expires_at > now() AND s.status = 'ACTIVE' AND s.expires_at > now()`,
+    values: [hashes],
   });
-  return rows[0];
+  return rows;
 }
 
 /** Sessions that an ACTIVE, unexpired access or refresh token with one of these hashes belongs to. */
