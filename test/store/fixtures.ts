@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { expect } from 'vitest';
 import { sqlStateOf, type Database, type Queryable } from '../../src/store/database.js';
+import { adminUrl, databaseUrl } from '../support/postgres-urls.js';
 
 /** Rows for the store suites, inserted with plain SQL so each test states only what it is about. */
 
@@ -132,4 +134,28 @@ export async function inRolledBackTransaction(db: Database, body: (tx: Queryable
     .catch((err: unknown) => {
       if (err !== rollbackSignal) throw err;
     });
+}
+
+/** PostgreSQL only: an empty database (not copied from the migrated template), and its removal. */
+export async function createEmptyPostgresDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: databaseUrl(name),
+    async drop() {
+      const cleanup = new pg.Client({ connectionString: adminUrl() });
+      await cleanup.connect();
+      try {
+        await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await cleanup.end();
+      }
+    },
+  };
 }
