@@ -37,14 +37,12 @@ export function loadMigrations(dir = migrationsDir): Migration[] {
  * changed afterwards stops start-up rather than leaving the schema ambiguous.
  */
 export async function migrate(db: Database, migrations = loadMigrations()): Promise<string[]> {
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY,
-    name varchar(200) NOT NULL,
-    checksum varchar(64) NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now())`).catch(async (err) => {
-    // Two instances racing on CREATE TABLE IF NOT EXISTS can collide on the type's name.
-    if ((err as { code?: string }).code !== '23505') throw err;
-  });
+  // Checked first: on PostgreSQL the service connects as a role that may not create tables, and
+  // CREATE TABLE IF NOT EXISTS needs that right even when the table is there.
+  const { rows: ledger } = await db.query<{ present: boolean }>(
+    `SELECT to_regclass('schema_migrations') IS NOT NULL AS present`,
+  );
+  if (!ledger[0]?.present) await createLedger(db);
   const applied: string[] = [];
   for (const migration of migrations) {
     const done = await db.transaction(async (tx) => {
@@ -70,6 +68,17 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
     if (done) applied.push(migration.name);
   }
   return applied;
+}
+
+async function createLedger(db: Database): Promise<void> {
+  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY,
+    name varchar(200) NOT NULL,
+    checksum varchar(64) NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now())`).catch(async (err) => {
+    // Two instances racing on CREATE TABLE IF NOT EXISTS can collide on the type's name.
+    if ((err as { code?: string }).code !== '23505') throw err;
+  });
 }
 
 /** True when every known migration is recorded (readiness). */
