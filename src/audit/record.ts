@@ -51,6 +51,14 @@ export async function recordAudit(tx: Queryable, entry: AuditEntry): Promise<voi
     userAgent: entry.origin?.userAgent ?? null,
     data: { ...(entry.origin?.clientId ? { client_id: entry.origin.clientId } : {}), ...entry.data },
   });
+  announceAuditRecorded(entry);
+}
+
+/**
+ * Tells the listeners of a row written by a statement of its own (a hot path that writes its
+ * audit row inside the same SQL statement as the change) rather than by recordAudit.
+ */
+export function announceAuditRecorded(entry: AuditEntry): void {
   for (const listener of listeners) {
     try {
       listener(entry);

@@ -1,9 +1,11 @@
 import type { RequestOrigin } from '../audit/record.js';
-import { recordAudit } from '../audit/record.js';
+import { announceAuditRecorded, recordAudit } from '../audit/record.js';
+import { AUDIT_EVENTS } from '../audit/events.js';
 import { CiamError, type CiamErrorCode } from '../errors/catalogue.js';
 import { sqlStateOf, SqlState, type Database, type Queryable } from '../store/database.js';
 import { lockSessionOfToken, touchSession, type LockedSession } from '../store/queries/sessions.js';
 import { insertTokens, refreshChainOf, tokenExists, refreshTokensOf, rotateTokens, type RefreshTokenState } from '../store/queries/tokens.js';
+import { rotateLiveRefreshToken, type RotationRow } from '../store/queries/refresh-rotation.js';
 import { endSession } from './end-session.js';
 import { newOpaqueToken, tokenHash } from './token-values.js';
 
@@ -33,6 +35,8 @@ type Outcome = { ok: RefreshedTokens } | { fail: CiamErrorCode; contextId?: stri
  */
 export async function refreshTokens(deps: RefreshDeps, presented: string, origin: RequestOrigin): Promise<RefreshedTokens> {
   const hash = tokenHash(presented);
+  const ordinary = await rotateOrdinary(deps, hash, origin);
+  if (ordinary) return ordinary;
   let outcome: Outcome;
   try {
     // A reuse revocation must commit even though the caller gets a 401: the outcome is returned
@@ -48,6 +52,67 @@ export async function refreshTokens(deps: RefreshDeps, presented: string, origin
   }
   if ('fail' in outcome) throw new CiamError(outcome.fail, outcome.contextId ? { contextId: outcome.contextId } : {});
   return outcome.ok;
+}
+
+/**
+ * The common case — a live refresh token of a live session — in one statement (see
+ * rotateLiveRefreshToken). Undefined sends the caller down the careful path, which tells apart
+ * every other case.
+ */
+async function rotateOrdinary(deps: RefreshDeps, hash: string, origin: RequestOrigin): Promise<RefreshedTokens | undefined> {
+  const accessToken = newOpaqueToken();
+  const refreshToken = newOpaqueToken();
+  const event = AUDIT_EVENTS.TOKEN_REFRESHED;
+  const data = origin.clientId ? { client_id: origin.clientId } : {};
+  let row: RotationRow | undefined;
+  try {
+    row = await rotateLiveRefreshToken(deps.db, {
+      presentedHash: hash,
+      newAccessHash: tokenHash(accessToken),
+      newRefreshHash: tokenHash(refreshToken),
+      accessSeconds: deps.lifetimes.accessToken,
+      refreshSeconds: deps.lifetimes.refreshToken,
+      clientScopesJson: clientScopesJson(deps.clients),
+      audit: {
+        eventType: 'TOKEN_REFRESHED',
+        category: event.category,
+        severity: event.severity,
+        correlationId: origin.correlationId,
+        ipAddress: origin.ipAddress,
+        userAgent: origin.userAgent ?? null,
+        dataJson: JSON.stringify(data),
+      },
+    });
+  } catch (err) {
+    // A lost race on the one-active-token index: the careful path sorts it out.
+    if (sqlStateOf(err) === SqlState.uniqueViolation || sqlStateOf(err) === SqlState.deadlockDetected) return undefined;
+    throw err;
+  }
+  if (!row) return undefined;
+  announceAuditRecorded({
+    type: 'TOKEN_REFRESHED',
+    origin,
+    cupid: row.cupid,
+    contextId: row.context_id,
+    sessionId: row.session_id,
+    data: {
+      rotated_refresh_token_id: row.rotated_refresh_token_id,
+      rotated_access_token_id: row.rotated_access_token_id,
+      new_access_token_id: row.new_access_token_id,
+      new_refresh_token_id: row.new_refresh_token_id,
+    },
+  });
+  return { sessionId: row.session_id, accessToken, refreshToken, expiresIn: deps.lifetimes.accessToken };
+}
+
+const scopesJson = new WeakMap<Map<string, string[]>, string>();
+function clientScopesJson(clients: Map<string, string[]>): string {
+  let json = scopesJson.get(clients);
+  if (!json) {
+    json = JSON.stringify(Object.fromEntries(clients));
+    scopesJson.set(clients, json);
+  }
+  return json;
 }
 
 async function decide(deps: RefreshDeps, tx: Queryable, hash: string, origin: RequestOrigin): Promise<Outcome> {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { CiamError } from '../../errors/catalogue.js';
+import { ciamMetrics } from '../../observability/metrics.js';
 import type { Services } from '../../services.js';
 import { bearerToken } from '../bearer.js';
 import { clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from '../refresh-cookie.js';
@@ -91,7 +92,10 @@ export async function tokenRoutes(app: FastifyInstance, services: Services) {
     {
       // Before the body is parsed or validated: an unauthenticated caller learns nothing.
       onRequest: async (request) => {
-        if (!gatewayKey(request.headers['x-api-key'])) throw new CiamError('CIAM_E04_00_010');
+        if (!gatewayKey(request.headers['x-api-key'])) {
+          ciamMetrics.tokenVerifications.inc({ result: 'bad_api_key' });
+          throw new CiamError('CIAM_E04_00_010');
+        }
       },
       schema: {
         tags: ['Authentication'],
@@ -125,6 +129,7 @@ export async function tokenRoutes(app: FastifyInstance, services: Services) {
     },
     async (request) => {
       const verdict = await sessions.verify(request.body.token, request.body.scopes);
+      ciamMetrics.tokenVerifications.inc({ result: verdict.active ? 'active' : 'inactive' });
       return verdict.active ? { active: true, expires_in: verdict.expiresIn } : { active: false };
     },
   );
