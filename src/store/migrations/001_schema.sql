@@ -240,7 +240,7 @@ DECLARE
   v_to    timestamptz := v_end::timestamp AT TIME ZONE 'UTC';
   v_moved audit_logs_default[];
 BEGIN
-  IF to_regclass(v_name) IS NOT NULL THEN
+  IF to_regclass(format('public.%I', v_name)) IS NOT NULL THEN
     RETURN 0;
   END IF;
   WITH moved AS (
