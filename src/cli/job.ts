@@ -26,7 +26,8 @@ if (!job) {
 
 const settings = loadSettings();
 const operations = loadOperationsSettings(settings.env);
-const log = pino({ level: settings.logLevel });
+// Logs to stderr, so stdout carries only the outcome line a script can parse.
+const log = pino({ level: settings.logLevel }, pino.destination(2));
 let db;
 try {
   db = await openDatabase(settings.database);
