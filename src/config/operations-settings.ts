@@ -24,8 +24,11 @@ const OperationsEnv = z.object({
   CIAM_JOB_MAX_BATCHES: count(1000),
   /** Months of audit partitions kept ahead of the current one (never fewer than 2). */
   CIAM_AUDIT_PARTITIONS_AHEAD: z.coerce.number().int().min(2).default(2),
-  /** Audit partitions whose month ended longer ago than this are dropped (quarterly job). */
-  CIAM_AUDIT_RETENTION_MONTHS: count(24),
+  /**
+   * Audit partitions whose month ended longer ago than this are dropped (quarterly job). Never
+   * under 24: the database function refuses a shorter retention, so the audit log cannot be emptied.
+   */
+  CIAM_AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(24).default(24),
   /** Finished journeys (and their steps) older than this are deleted (daily job). */
   CIAM_JOURNEY_RETENTION_DAYS: count(90),
   /** DRS evaluations older than this are deleted (daily job). */
