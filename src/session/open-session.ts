@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../store/database.js';
 import type { RequestOrigin } from '../audit/record.js';
-import { recordAudit } from '../audit/record.js';
-import { insertSession } from '../store/queries/sessions.js';
-import { insertTokens } from '../store/queries/tokens.js';
+import { announceAuditRecorded } from '../audit/record.js';
+import { AUDIT_EVENTS } from '../audit/events.js';
+import { insertSessionWithTokens } from '../store/queries/session-opening.js';
 import { signIdToken } from './id-token.js';
 import type { SigningKeys } from './signing-keys.js';
 import { newOpaqueToken, tokenHash } from './token-values.js';
@@ -20,18 +21,11 @@ export interface OpenSessionDeps {
 
 /**
  * The end of a successful login: one session row, its access, ID and refresh tokens (hashes only)
- * and the SESSION_CREATED audit row, all on the caller's transaction.
+ * and the SESSION_CREATED audit row, in one statement on the caller's transaction. The session id
+ * is chosen here so that the ID token (whose `sid` it is) can be signed before the insert.
  */
 export async function openSession(deps: OpenSessionDeps, tx: Queryable, input: OpenSessionInput): Promise<IssuedTokens> {
-  const session = await insertSession(tx, {
-    contextId: input.contextId,
-    cupid: input.cupid,
-    clientId: input.clientId,
-    deviceFingerprint: input.deviceFingerprint ?? null,
-    ipAddress: input.origin.ipAddress,
-    userAgent: input.origin.userAgent ?? null,
-    lifetimeSeconds: deps.lifetimes.session,
-  });
+  const sessionId = randomUUID();
   const key = await deps.signingKeys.signingKey(tx);
   const accessToken = newOpaqueToken();
   const refreshToken = newOpaqueToken();
@@ -39,27 +33,41 @@ export async function openSession(deps: OpenSessionDeps, tx: Queryable, input: O
     issuer: deps.issuer,
     cupid: input.cupid,
     clientId: input.clientId,
-    sessionId: session.session_id,
-    authTime: Math.floor(session.created_at.getTime() / 1000),
+    sessionId,
+    authTime: Math.floor(Date.now() / 1000),
     lifetimeSeconds: deps.lifetimes.accessToken,
   });
-  const scopes = deps.clients.get(input.clientId) ?? [];
-  const rows = await insertTokens(tx, session.session_id, [
-    { type: 'ACCESS', hash: tokenHash(accessToken), lifetimeSeconds: deps.lifetimes.accessToken, scopes },
-    { type: 'ID', hash: tokenHash(idToken), lifetimeSeconds: deps.lifetimes.accessToken },
-    { type: 'REFRESH', hash: tokenHash(refreshToken), lifetimeSeconds: deps.lifetimes.refreshToken },
-  ]);
-  await recordAudit(tx, {
+  const event = AUDIT_EVENTS.SESSION_CREATED;
+  const data = { ...(input.origin.clientId ? { client_id: input.origin.clientId } : {}), signing_kid: key.kid };
+  const opened = await insertSessionWithTokens(tx, {
+    sessionId,
+    contextId: input.contextId,
+    cupid: input.cupid,
+    clientId: input.clientId,
+    deviceFingerprint: input.deviceFingerprint ?? null,
+    ipAddress: input.origin.ipAddress,
+    userAgent: input.origin.userAgent ?? null,
+    lifetimeSeconds: deps.lifetimes.session,
+    tokens: [
+      { type: 'ACCESS', hash: tokenHash(accessToken), lifetimeSeconds: deps.lifetimes.accessToken, scopes: deps.clients.get(input.clientId) ?? [] },
+      { type: 'ID', hash: tokenHash(idToken), lifetimeSeconds: deps.lifetimes.accessToken, scopes: null },
+      { type: 'REFRESH', hash: tokenHash(refreshToken), lifetimeSeconds: deps.lifetimes.refreshToken, scopes: null },
+    ],
+    audit: {
+      eventType: 'SESSION_CREATED',
+      category: event.category,
+      severity: event.severity,
+      correlationId: input.origin.correlationId,
+      dataJson: JSON.stringify(data),
+    },
+  });
+  announceAuditRecorded({
     type: 'SESSION_CREATED',
     origin: input.origin,
     cupid: input.cupid,
     contextId: input.contextId,
-    sessionId: session.session_id,
-    data: {
-      expires_at: session.expires_at.toISOString(),
-      token_ids: Object.fromEntries(rows.map((r) => [r.token_type.toLowerCase(), r.token_id])),
-      signing_kid: key.kid,
-    },
+    sessionId,
+    data: { ...data, expires_at: opened.expires_at, token_ids: opened.token_ids },
   });
-  return { sessionId: session.session_id, accessToken, idToken, refreshToken, expiresIn: deps.lifetimes.accessToken };
+  return { sessionId, accessToken, idToken, refreshToken, expiresIn: deps.lifetimes.accessToken };
 }

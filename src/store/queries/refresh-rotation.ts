@@ -31,10 +31,10 @@ export interface RotationRow {
 }
 
 /**
- * The ordinary refresh as ONE statement, committed on its own: lock the session of an ACTIVE,
- * unexpired refresh token (sessions before tokens, as everywhere), rotate that token and the
- * session's live access token, insert their successors, touch the session and write the audit
- * row. One round trip instead of eight. No row back means the token was not an ordinary live one
+ * The ordinary refresh as ONE statement, committed on its own: touch — and so lock — the session
+ * of an ACTIVE, unexpired refresh token (sessions before tokens, as everywhere), rotate that token
+ * and the session's live access token, insert their successors and write the audit row. One
+ * round trip instead of eight. (A touch whose rotation then loses a race commits alone: harmless.) No row back means the token was not an ordinary live one
  * (unknown, expired, rotated, revoked, a dead session, or a lost race) and the caller takes the
  * careful path.
  *
@@ -46,12 +46,12 @@ export async function rotateLiveRefreshToken(db: Queryable, r: RotationInput): P
     name: 'refresh_rotate_live',
     text: `
 WITH s AS (
-  SELECT s.session_id, s.context_id, s.cupid, s.client_id, s.expires_at
-  FROM sessions s
+  UPDATE sessions s SET last_activity_at = now()
   WHERE s.session_id = (SELECT t.session_id FROM tokens t
-                        WHERE t.token_value_hash = $1 AND t.status = 'ACTIVE' AND t.token_type = 'REFRESH')
+                        WHERE t.token_value_hash = $1 AND t.status = 'ACTIVE' AND t.token_type = 'REFRESH'
+                          AND t.expires_at > now())
     AND s.status = 'ACTIVE' AND s.expires_at > now()
-  FOR UPDATE
+  RETURNING s.session_id, s.context_id, s.cupid, s.client_id, s.expires_at
 ), old_refresh AS (
   UPDATE tokens t SET status = 'ROTATED', rotated_at = now()
   WHERE t.session_id = (SELECT session_id FROM s) AND t.token_value_hash = $1
@@ -72,10 +72,6 @@ WITH s AS (
   JOIN s ON s.session_id = r.session_id
   CROSS JOIN (VALUES ('ACCESS', $2::varchar, $4::int), ('REFRESH', $3::varchar, $5::int)) AS v(type, hash, ttl)
   RETURNING token_id, token_type
-), touched AS (
-  UPDATE sessions SET last_activity_at = now()
-  WHERE session_id = (SELECT session_id FROM old_refresh)
-  RETURNING session_id
 ), ids AS (
   SELECT r.token_id AS rotated_refresh_token_id,
          (SELECT token_id FROM old_access LIMIT 1) AS rotated_access_token_id,
@@ -96,7 +92,7 @@ WITH s AS (
 )
 SELECT s.session_id, s.context_id, s.cupid, ids.*
 FROM s CROSS JOIN ids
-WHERE (SELECT count(*) FROM touched) = 1 AND (SELECT count(*) FROM audit) = 1`,
+WHERE (SELECT count(*) FROM audit) = 1`,
     values: [
       r.presentedHash,
       r.newAccessHash,

@@ -20,28 +20,6 @@ export interface SessionRow {
   ended_at: Date | null;
 }
 
-export async function insertSession(
-  db: Queryable,
-  s: {
-    contextId: string;
-    cupid: string;
-    clientId: string;
-    deviceFingerprint: string | null;
-    ipAddress: string;
-    userAgent: string | null;
-    lifetimeSeconds: number;
-  },
-): Promise<{ session_id: string; created_at: Date; expires_at: Date }> {
-  const { rows } = await db.query<{ session_id: string; created_at: Date; expires_at: Date }>({
-    name: 'session_insert',
-    text: `INSERT INTO sessions (context_id, cupid, client_id, device_fingerprint, ip_address, user_agent, expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))
-           RETURNING session_id, created_at, expires_at`,
-    values: [s.contextId, s.cupid, s.clientId, s.deviceFingerprint, s.ipAddress, s.userAgent, s.lifetimeSeconds],
-  });
-  return rows[0]!;
-}
-
 /** The session a token belongs to, locked for the rest of the transaction; fresh after the wait. */
 export interface LockedSession {
   session_id: string;
