@@ -12,9 +12,10 @@
  *   BENCH_SECONDS        measured seconds per figure and round (default 3), after a 1 s warm-up
  *   BENCH_CONNECTIONS    concurrent connections (default 50; login and argon2id use 16)
  *   BENCH_SKIP_BUILD=1   use the existing dist/ instead of running `npm run build`
+ *   BENCH_KEEP_LOG=1     keep the service's data directory and log (path printed at start)
  */
 import { execSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -71,6 +72,7 @@ async function main() {
   const record = (key: Key, f: Figure) => results.set(key, [...(results.get(key) ?? []), f]);
   let pgVersion = '';
   let loginSkipped = false;
+  const dataDir = mkdtempSync(join(tmpdir(), 'ciam-bench-'));
   try {
     const db = await openPostgres({ connectionString: dbUrl, poolMax: 4, statementTimeoutMs: 600_000 });
     await migrate(db);
@@ -80,7 +82,6 @@ async function main() {
     pgVersion = (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
     await db.close();
 
-    const dataDir = mkdtempSync(join(tmpdir(), 'ciam-bench-'));
     const serviceEnv = {
       DATABASE_URL: dbUrl,
       LOG_LEVEL: 'warn',
@@ -146,6 +147,8 @@ async function main() {
   } finally {
     for (const c of children) await c.stop();
     await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    // The service's log is kept only when asked for (it holds nothing secret, but it grows).
+    if (!process.env.BENCH_KEEP_LOG) rmSync(dataDir, { recursive: true, force: true });
   }
   report(results, pgVersion);
 }
