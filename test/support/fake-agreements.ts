@@ -11,7 +11,8 @@ export interface RecordedAcceptance {
 
 /**
  * A local stand-in for the agreement-management service of docs/integrations.md: documents and
- * per-customer pending lists held in memory, acceptances recorded once per Idempotency-Key.
+ * per-customer pending lists held in memory, acceptances recorded once per Idempotency-Key (an
+ * accepted document leaves the customer's pending list).
  */
 export class FakeAgreements {
   readonly documents = new Map<string, AgreementDocument>();
@@ -58,11 +59,12 @@ export class FakeAgreements {
       const key = request.headers['idempotency-key'];
       const idempotencyKey = typeof key === 'string' ? key : undefined;
       if (!idempotencyKey || !this.acceptances.some((a) => a.idempotencyKey === idempotencyKey)) {
-        this.acceptances.push({
-          cupid: decodeURIComponent(acceptances[1]!),
-          idempotencyKey,
-          body: request.body as Record<string, unknown>,
-        });
+        const cupid = decodeURIComponent(acceptances[1]!);
+        const body = request.body as Record<string, unknown>;
+        this.acceptances.push({ cupid, idempotencyKey, body });
+        // An accepted document is no longer pending for that customer.
+        const listed = this.pending.get(cupid);
+        if (listed) this.pending.set(cupid, listed.filter((d) => d.document_id !== body?.document_id));
       }
       return { status: 201, body: { recorded: true } };
     }

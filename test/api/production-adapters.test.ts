@@ -1,0 +1,300 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgreementDocument } from '../../src/providers/agreements/port.js';
+import { FakeAgreements, AGREEMENTS_API_KEY } from '../support/fake-agreements.js';
+import { FakePushGateway } from '../support/fake-push-gateway.js';
+import { startFakeTransmit, type FakeTransmit } from '../support/fake-transmit.js';
+import { FakeTwilio, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN } from '../support/fake-twilio.js';
+import {
+  CUPIDS,
+  expectError,
+  expectSessionFor,
+  expectTokens,
+  journeyClient,
+  otherCode,
+  type JourneyClient,
+} from '../support/journey-client.js';
+import type { ReceivedRequest } from '../support/recording-peer.js';
+import { startSlapd, type Slapd } from '../support/slapd.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * The walkthroughs of SPEC §6 with every embedded default replaced by its production adapter:
+ * the LDAP directory (a real slapd), Transmit DRS, Twilio SMS / voice, the signed push webhook and
+ * the agreements service (local peers). No dev outbox exists, so codes, push numbers and approval
+ * secrets are read from what the peers received — as a customer's phone would.
+ */
+
+const PUSH_SECRET = 'push-gateway-shared-secret-production-0001';
+const DOCUMENT_ID = 'terms-v1-2025';
+const TERMS: AgreementDocument = {
+  document_id: DOCUMENT_ID,
+  title: 'Online Banking Terms and Conditions',
+  content: 'These terms govern your use of online and mobile banking. '.repeat(4),
+  version: '1.0',
+  mandatory: true,
+};
+
+let slapd: Slapd;
+let transmit: FakeTransmit;
+let twilio: FakeTwilio;
+let gateway: FakePushGateway;
+let agreements: FakeAgreements;
+let t: TestApp;
+let j: JourneyClient;
+
+beforeAll(async () => {
+  [slapd, transmit, twilio, gateway, agreements] = await Promise.all([
+    startSlapd(),
+    startFakeTransmit(),
+    FakeTwilio.start(),
+    FakePushGateway.start(PUSH_SECRET),
+    FakeAgreements.start(),
+  ]);
+  agreements.documents.set(DOCUMENT_ID, TERMS);
+  agreements.pending.set(CUPIDS.esignuser, [{ document_id: DOCUMENT_ID, mandatory: true }]);
+
+  t = await startTestApp({
+    CIAM_DIRECTORY: 'ldap',
+    CIAM_DRS: 'transmit',
+    CIAM_OTP_SENDER: 'http',
+    CIAM_PUSH_SENDER: 'http',
+    CIAM_AGREEMENTS: 'http',
+    CIAM_RATE_LIMIT_ENABLED: 'false',
+    ...slapd.env(),
+    CIAM_TRANSMIT_BASE_URL: transmit.baseUrl,
+    CIAM_TRANSMIT_CLIENT_ID: transmit.clientId,
+    CIAM_TRANSMIT_CLIENT_SECRET: transmit.clientSecret,
+    CIAM_TWILIO_BASE_URL: twilio.url,
+    CIAM_TWILIO_ACCOUNT_SID: TWILIO_ACCOUNT_SID,
+    CIAM_TWILIO_AUTH_TOKEN: TWILIO_AUTH_TOKEN,
+    CIAM_TWILIO_FROM: '+15005550006',
+    CIAM_PUSH_WEBHOOK_URL: gateway.url,
+    CIAM_PUSH_WEBHOOK_SECRET: PUSH_SECRET,
+    CIAM_AGREEMENTS_BASE_URL: agreements.url,
+    CIAM_AGREEMENTS_API_KEY: AGREEMENTS_API_KEY,
+  });
+  j = journeyClient(t);
+}, 300_000);
+
+afterAll(async () => {
+  await t?.close();
+  await Promise.all([slapd?.close(), transmit?.close(), twilio?.close(), gateway?.close(), agreements?.close()]);
+});
+
+// ---- What the peers received, found by the step's transaction id (their idempotency key).
+
+function twilioRequestFor(transactionId: string): ReceivedRequest {
+  const found = twilio.requests.filter((r) => r.headers['i-twilio-idempotency-token'] === transactionId);
+  expect(found, `one Twilio request for step ${transactionId}`).toHaveLength(1);
+  return found[0]!;
+}
+
+/** The code of an SMS, read from the message body Twilio received. */
+function smsCode(transactionId: string): string {
+  const request = twilioRequestFor(transactionId);
+  expect(request.path).toBe(`/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Messages.json`);
+  const body = (request.body as Record<string, string>).Body;
+  const code = /code is (\d{6})\b/.exec(body ?? '')?.[1];
+  expect(code, `a six-digit code in "${body}"`).toBeDefined();
+  return code!;
+}
+
+/** The code of a voice call, read from the TwiML Twilio received ("1, 2, 3, 4, 5, 6"). */
+function voiceCode(transactionId: string): string {
+  const request = twilioRequestFor(transactionId);
+  expect(request.path).toBe(`/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Calls.json`);
+  const twiml = (request.body as Record<string, string>).Twiml ?? '';
+  const said = /<Say>([^<]*)<\/Say>/.exec(twiml)?.[1] ?? '';
+  const code = said.replace(/\D/g, '');
+  expect(code, `a six-digit code in ${twiml}`).toMatch(/^\d{6}$/);
+  return code;
+}
+
+function pushFor(transactionId: string) {
+  const found = gateway.requests.filter((r) => r.headers['idempotency-key'] === transactionId);
+  expect(found, `one push for step ${transactionId}`).toHaveLength(1);
+  return found[0]!.body as Record<string, unknown>;
+}
+
+/** Login → MFA → SMS option 1 → the code from Twilio. */
+async function smsSent(username: 'mfauser' | 'esignuser', drsActionToken?: string) {
+  const mfa = await j.loginToMfa(username, drsActionToken ? { drsActionToken } : {});
+  const initiated = await j.initiate(mfa.context_id, mfa.transaction_id, 'sms', 1);
+  expect(initiated.status, JSON.stringify(initiated.body)).toBe(200);
+  expect(initiated.body.response_type_code).toBe('OTP_VERIFY_REQUIRED');
+  const transactionId = initiated.body.transaction_id as string;
+  return { mfa, contextId: mfa.context_id, transactionId, code: smsCode(transactionId) };
+}
+
+describe('the service on its production adapters', () => {
+  it('has no dev outbox', async () => {
+    expect(t.services.providers.outbox).toBeUndefined();
+    const res = await t.call({ method: 'GET', url: `/dev/outbox?cupid=${CUPIDS.mfauser}` });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('walkthrough 1: simpleuser, Transmit ALLOW → 201; the DRS row holds Transmit’s answer', async () => {
+    const deviceId = `w1-${randomUUID()}`;
+    const recommendations = transmit.count('recommendation');
+    const res = await j.login('simpleuser', { drsActionToken: `tx:allow:${deviceId}` });
+    expectTokens(res, 201);
+    const contextId = res.body.context_id;
+    expect(await j.journey(contextId)).toMatchObject({ auth_outcome: 'SUCCESS', device_fingerprint: deviceId });
+    expect(await j.steps(contextId)).toHaveLength(0);
+
+    expect(transmit.count('recommendation')).toBe(recommendations + 1);
+    const asked = transmit.requests.filter((r) => r.endpoint === 'recommendation').at(-1)!;
+    expect(asked.query.action_token).toBe(`tx:allow:${deviceId}`);
+    const drs = await j.drs(contextId);
+    expect(drs).toHaveLength(1);
+    expect(drs[0]).toMatchObject({ cupid: CUPIDS.simpleuser, recommendation: 'ALLOW', risk_score: 19, device_id: deviceId });
+    expect(drs[0].raw_response).toMatchObject({ recommendation: { type: 'ALLOW' }, risk_score: 18.5, context: { device_id: deviceId } });
+
+    await expectSessionFor(j, contextId, res);
+    expect(await j.auditTypes(contextId)).toEqual(expect.arrayContaining(['DRS_EVALUATION', 'LOGIN_SUCCESS']));
+  });
+
+  it('walkthrough 2: mfauser by SMS, the code from the message Twilio received → 201', async () => {
+    const sent = await smsSent('mfauser');
+    expect(sent.mfa.otp_methods).toEqual([
+      { value: '1234', mfa_option_id: 1 },
+      { value: '5678', mfa_option_id: 2 },
+    ]);
+    const request = twilioRequestFor(sent.transactionId);
+    expect((request.body as Record<string, string>).To).toMatch(/1234$/);
+
+    const verified = await j.verify(sent.contextId, sent.transactionId, sent.code);
+    expectTokens(verified, 201, sent.contextId);
+    const steps = await j.steps(sent.contextId);
+    expect(steps.map((s) => s.transaction_status)).toEqual(['CONSUMED', 'CONSUMED']);
+    await expectSessionFor(j, sent.contextId, verified);
+    expect(await j.auditTypes(sent.contextId)).toEqual(
+      expect.arrayContaining(['LOGIN_MFA_REQUIRED', 'MFA_CHALLENGE_SENT', 'MFA_VERIFY_SUCCESS']),
+    );
+  });
+
+  it('walkthrough 3: a wrong code, then a second SMS and the right code → 201', async () => {
+    const first = await smsSent('mfauser');
+    const wrong = await j.verify(first.contextId, first.transactionId, otherCode(first.code));
+    expectError(wrong, 400, 'CIAM_E01_01_017');
+    const retryTx = wrong.body.transaction_id as string;
+
+    const resent = await j.initiate(first.contextId, retryTx, 'sms', 1);
+    expect(resent.status, JSON.stringify(resent.body)).toBe(200);
+    const secondTx = resent.body.transaction_id as string;
+    const verified = await j.verify(first.contextId, secondTx, smsCode(secondTx));
+    expectTokens(verified, 201, first.contextId);
+
+    const steps = await j.steps(first.contextId);
+    expect(steps.map((s) => s.transaction_status)).toEqual(['CONSUMED', 'CONSUMED', 'CONSUMED', 'CONSUMED']);
+    expect(await j.auditTypes(first.contextId)).toEqual(expect.arrayContaining(['MFA_VERIFY_FAILED', 'MFA_CHALLENGE_RESENT']));
+  });
+
+  it('voice: the code read out in the TwiML of the call Twilio received → 201', async () => {
+    const mfa = await j.loginToMfa('mfauser');
+    const initiated = await j.initiate(mfa.context_id, mfa.transaction_id, 'voice', 2);
+    expect(initiated.status, JSON.stringify(initiated.body)).toBe(200);
+    const transactionId = initiated.body.transaction_id as string;
+    expect((twilioRequestFor(transactionId).body as Record<string, string>).To).toMatch(/5678$/);
+    const verified = await j.verify(mfa.context_id, transactionId, voiceCode(transactionId));
+    expectTokens(verified, 201, mfa.context_id);
+  });
+
+  it('walkthrough 4: push — the gateway gets the choices and the secret, never the number shown; approve → poll → 201', async () => {
+    const mfa = await j.loginToMfa('mfauser');
+    const initiated = await j.initiate(mfa.context_id, mfa.transaction_id, 'push');
+    expect(initiated.status, JSON.stringify(initiated.body)).toBe(200);
+    expect(initiated.body.response_type_code).toBe('PUSH_VERIFY_REQUIRED');
+    const pushTx = initiated.body.transaction_id as string;
+    const displayNumber = initiated.body.display_number as number;
+
+    const push = pushFor(pushTx);
+    expect(gateway.checks.at(-1)).toBe('valid');
+    expect(push).toMatchObject({ cupid: CUPIDS.mfauser, context_id: mfa.context_id, transaction_id: pushTx });
+    expect(push).not.toHaveProperty('display_number');
+    expect(push.number_choices).toEqual(expect.arrayContaining([displayNumber]));
+    expect((push.number_choices as number[]).length).toBeGreaterThan(1);
+    expect(push.approval_secret).toEqual(expect.any(String));
+
+    const pending = await j.poll(mfa.context_id, pushTx);
+    expect(pending.body.response_type_code).toBe('MFA_PENDING');
+    const approved = await j.approve(mfa.context_id, pushTx, displayNumber, push.approval_secret as string);
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    const done = await j.poll(mfa.context_id, pushTx);
+    expectTokens(done, 201, mfa.context_id);
+    expect(await j.auditTypes(mfa.context_id)).toEqual(expect.arrayContaining(['MFA_PUSH_SENT', 'MFA_PUSH_APPROVED']));
+  });
+
+  const esignDevice = `w5-${randomUUID()}`;
+
+  it('walkthrough 5: esignuser — MFA → the agreements service’s pending document → accept → bind → device_bound', async () => {
+    const sent = await smsSent('esignuser', `tx:allow:${esignDevice}`);
+    const verified = await j.verify(sent.contextId, sent.transactionId, sent.code);
+    expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+    expect(verified.body).toMatchObject({ response_type_code: 'ESIGN_REQUIRED', esign_document_id: DOCUMENT_ID });
+    const esignTx = verified.body.transaction_id as string;
+
+    const doc = await j.document(DOCUMENT_ID);
+    expect(doc.status).toBe(200);
+    expect(doc.body).toEqual(TERMS);
+    expect(agreements.requests.some((r) => r.method === 'GET' && r.path === `/v1/documents/${DOCUMENT_ID}`)).toBe(true);
+
+    const accepted = await j.accept(sent.contextId, esignTx, DOCUMENT_ID);
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    expect(accepted.body.response_type_code).toBe('DEVICE_BIND_REQUIRED');
+    expect(agreements.acceptances).toHaveLength(1);
+    expect(agreements.acceptances[0]).toMatchObject({
+      cupid: CUPIDS.esignuser,
+      body: { document_id: DOCUMENT_ID, version: '1.0', context_id: sent.contextId },
+    });
+
+    const bound = await j.bind(sent.contextId, accepted.body.transaction_id, true);
+    expectTokens(bound, 200, sent.contextId);
+    expect(bound.body.device_bound).toBe(true);
+    expect(await j.trustedDevices(CUPIDS.esignuser, esignDevice)).toHaveLength(1);
+    expect((await j.steps(sent.contextId)).map((s) => s.transaction_status)).toEqual(['CONSUMED', 'CONSUMED', 'CONSUMED', 'CONSUMED']);
+    expect(await j.auditTypes(sent.contextId)).toEqual(expect.arrayContaining(['ESIGN_PRESENTED', 'ESIGN_ACCEPTED', 'DEVICE_BIND_ACCEPTED']));
+  });
+
+  it('walkthrough 8: esignuser again with the same Transmit device id → 201 without MFA, LOGIN_TRUSTED_DEVICE', async () => {
+    const sms = twilio.requests.length;
+    const res = await j.login('esignuser', { drsActionToken: `tx:allow:${esignDevice}` });
+    expectTokens(res, 201);
+    const contextId = res.body.context_id;
+    expect(await j.steps(contextId)).toHaveLength(0);
+    expect((await j.drs(contextId))[0]).toMatchObject({ recommendation: 'ALLOW', device_id: esignDevice });
+    expect(await j.auditTypes(contextId)).toContain('LOGIN_TRUSTED_DEVICE');
+    expect(twilio.requests.length).toBe(sms);
+  });
+});
+
+describe('outages of the production peers', () => {
+  it('the directory down: login 503 CIAM_E05_00_002, and 201 again once it is back', async () => {
+    await slapd.stop();
+    try {
+      expectError(await j.login('simpleuser'), 503, 'CIAM_E05_00_002');
+    } finally {
+      await slapd.start();
+    }
+    expectTokens(await j.login('simpleuser'), 201);
+  });
+
+  it('Twilio failing: initiate 503 CIAM_E05_00_002 with a fresh transaction_id that works once Twilio recovers', async () => {
+    const mfa = await j.loginToMfa('mfauser');
+    const before = twilio.requests.length;
+    twilio.peer.failNext(503, 503, 503);
+    const failed = await j.initiate(mfa.context_id, mfa.transaction_id, 'sms', 1);
+    expectError(failed, 503, 'CIAM_E05_00_002');
+    expect(twilio.requests.length - before).toBe(3);
+    const retryTx = failed.body.transaction_id as string;
+    expect(retryTx).toMatch(/^[0-9a-f-]{36}$/);
+    expect(retryTx).not.toBe(mfa.transaction_id);
+
+    const resent = await j.initiate(mfa.context_id, retryTx, 'sms', 1);
+    expect(resent.status, JSON.stringify(resent.body)).toBe(200);
+    const codeTx = resent.body.transaction_id as string;
+    const verified = await j.verify(mfa.context_id, codeTx, smsCode(codeTx));
+    expectTokens(verified, 201, mfa.context_id);
+  });
+});
