@@ -20,6 +20,8 @@ import { FileAgreements } from './providers/agreements/file-agreements.js';
 import type { Agreements } from './providers/agreements/port.js';
 import { HttpAgreements } from './providers/agreements/http-agreements.js';
 import { readHttpAgreementsSettings } from './providers/agreements/http-agreements-settings.js';
+import { resilient } from './providers/resilience.js';
+import { readBreakerSettings } from './providers/resilience-settings.js';
 import { hasAcceptedDocument } from './store/queries/esign-acceptances.js';
 import { SessionService } from './session/session-service.js';
 import { SigningKeys } from './session/signing-keys.js';
@@ -57,13 +59,18 @@ class NotConfigured extends Error {}
 export async function createProviders(settings: Settings, db: Database): Promise<Providers> {
   const needsOutbox = settings.providers.otpSender === 'outbox' || settings.providers.pushSender === 'outbox';
   const outbox = needsOutbox ? new DevOutbox() : undefined;
+  // Only the production adapters get a breaker: the embedded defaults have no outside system to spare.
+  const breaker = readBreakerSettings(settings.env);
 
   const directory: Directory = await (async () => {
     switch (settings.providers.directory) {
       case 'demo':
         return withPasswordLockout(new DemoDirectory(), db, loadOperationsSettings(settings.env).passwordLockout);
       case 'ldap':
-        return (await import('./providers/directory/ldap-directory.js')).LdapDirectory.fromEnv(settings.env);
+        return resilient('directory', (await import('./providers/directory/ldap-directory.js')).LdapDirectory.fromEnv(settings.env), {
+          breaker,
+          bypass: ['close'],
+        });
     }
   })();
 
@@ -72,19 +79,30 @@ export async function createProviders(settings: Settings, db: Database): Promise
       case 'simulator':
         return new DrsSimulator();
       case 'transmit':
-        return withFailurePolicy(new TransmitDrs(readTransmitSettings(settings.env)), readDrsFailurePolicy(settings.env));
+        // Inside the policy, so that an open circuit degrades to CHALLENGE like any other outage.
+        // reportOutcome never fails, so letting it through the breaker would close the circuit.
+        return withFailurePolicy(
+          resilient('risk', new TransmitDrs(readTransmitSettings(settings.env)), { breaker, bypass: ['reportOutcome'] }),
+          readDrsFailurePolicy(settings.env),
+        );
     }
   })();
 
-  const codeSender: CodeSender = settings.providers.otpSender === 'outbox' ? outbox! : new TwilioCodeSender(readTwilioSettings(settings.env));
-  const pushSender: PushSender = settings.providers.pushSender === 'outbox' ? outbox! : new WebhookPushSender(readWebhookPushSettings(settings.env));
+  const codeSender: CodeSender =
+    settings.providers.otpSender === 'outbox'
+      ? outbox!
+      : resilient('sms_voice', new TwilioCodeSender(readTwilioSettings(settings.env)), { breaker });
+  const pushSender: PushSender =
+    settings.providers.pushSender === 'outbox'
+      ? outbox!
+      : resilient('push', new WebhookPushSender(readWebhookPushSettings(settings.env)), { breaker });
 
   const agreements: Agreements =
     settings.providers.agreements === 'files'
       ? new FileAgreements(settings.devMode ? DEMO_PENDING_DOCUMENTS : {}, (cupid, doc, version) =>
           hasAcceptedDocument(db, cupid, doc, version),
         )
-      : new HttpAgreements(readHttpAgreementsSettings(settings.env));
+      : resilient('agreements', new HttpAgreements(readHttpAgreementsSettings(settings.env)), { breaker });
 
   return { directory, risk, codeSender, pushSender, agreements, outbox };
 }

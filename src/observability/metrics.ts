@@ -71,4 +71,24 @@ export const ciamMetrics = {
     buckets: [0.01, 0.1, 1, 10, 60, 300, 1800],
     registers: [registry],
   }),
+  providerCalls: new client.Counter({
+    name: 'ciam_provider_calls_total',
+    help: 'Calls to production adapters by provider, method and outcome: ok, unavailable (the outside system could not answer), circuit_open (refused without calling it), error (a bug).',
+    labelNames: ['provider', 'method', 'outcome'] as const,
+    registers: [registry],
+  }),
+  providerCallDuration: new client.Histogram({
+    name: 'ciam_provider_call_duration_seconds',
+    help: 'Duration of calls that reached a production adapter, retries included; calls refused by an open circuit are not timed.',
+    labelNames: ['provider', 'method'] as const,
+    // Up to the delivery adapters' worst case of three attempts with backoff (about 10 s).
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+    registers: [registry],
+  }),
+  providerCircuitState: new client.Gauge({
+    name: 'ciam_provider_circuit_state',
+    help: 'Circuit breaker state of each production adapter: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['provider'] as const,
+    registers: [registry],
+  }),
 };
