@@ -53,8 +53,6 @@ export interface Services {
   journey: JourneyDeps;
 }
 
-class NotConfigured extends Error {}
-
 /** Chooses each provider by configuration: the embedded default or the production adapter. */
 export async function createProviders(settings: Settings, db: Database): Promise<Providers> {
   const needsOutbox = settings.providers.otpSender === 'outbox' || settings.providers.pushSender === 'outbox';
@@ -105,10 +103,6 @@ export async function createProviders(settings: Settings, db: Database): Promise
       : resilient('agreements', new HttpAgreements(readHttpAgreementsSettings(settings.env)), { breaker });
 
   return { directory, risk, codeSender, pushSender, agreements, outbox };
-}
-
-function notConfigured(what: string): never {
-  throw new NotConfigured(`${what} is not available in this build.`);
 }
 
 export async function createServices(settings: Settings, db: Database): Promise<Services> {
