@@ -35,37 +35,3 @@ export async function insertAuditRow(db: Queryable, row: AuditRowInput): Promise
     ],
   });
 }
-
-export interface AuditRow {
-  audit_id: string;
-  event_type: string;
-  event_category: string;
-  severity: string;
-  cupid: string | null;
-  context_id: string | null;
-  transaction_id: string | null;
-  session_id: string | null;
-  correlation_id: string | null;
-  ip_address: string | null;
-  user_agent: string | null;
-  event_data: Record<string, unknown>;
-  created_at: Date;
-}
-
-/** A customer's audit timeline, newest first, keyset-paged on (created_at, audit_id). */
-export async function auditTimeline(
-  db: Queryable,
-  q: { cupid: string; from?: Date; to?: Date; before?: { createdAt: Date; auditId: string }; limit: number },
-): Promise<AuditRow[]> {
-  const { rows } = await db.query<AuditRow>(
-    `SELECT * FROM audit_logs
-     WHERE cupid = $1
-       AND ($2::timestamptz IS NULL OR created_at >= $2)
-       AND ($3::timestamptz IS NULL OR created_at < $3)
-       AND ($4::timestamptz IS NULL OR (created_at, audit_id) < ($4, $5::uuid))
-     ORDER BY created_at DESC, audit_id DESC
-     LIMIT $6`,
-    [q.cupid, q.from ?? null, q.to ?? null, q.before?.createdAt ?? null, q.before?.auditId ?? null, q.limit],
-  );
-  return rows;
-}
