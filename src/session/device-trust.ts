@@ -1,7 +1,7 @@
 import type { RequestOrigin } from '../audit/record.js';
 import { recordAudit } from '../audit/record.js';
 import type { Database } from '../store/database.js';
-import { deviceOwner, revokeDeviceOf } from '../store/queries/trusted-devices-admin.js';
+import { deviceOwner, revokeDeviceOf } from '../store/queries/trusted-devices.js';
 
 /**
  * Withdraws trust from a device: the next login from it asks for MFA again. Restricted to the

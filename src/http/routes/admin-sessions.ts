@@ -4,7 +4,7 @@ import type { Services } from '../../services.js';
 import { revokeTrustedDevice } from '../../session/device-trust.js';
 import type { Revoker } from '../../session/revoke-sessions.js';
 import { activeSessionsView } from '../../store/queries/sessions.js';
-import { devicesOf } from '../../store/queries/trusted-devices-admin.js';
+import { devicesOf } from '../../store/queries/trusted-devices.js';
 import { originOf } from '../request-origin.js';
 import { adminSchemaBase, cupidParams, flag, readReason, reason } from '../schemas/admin.js';
 import { errors, uuidString } from '../schemas/common.js';

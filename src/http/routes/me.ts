@@ -3,7 +3,7 @@ import { CiamError } from '../../errors/catalogue.js';
 import type { Services } from '../../services.js';
 import { revokeTrustedDevice } from '../../session/device-trust.js';
 import type { LiveAccessToken } from '../../store/queries/tokens.js';
-import { devicesOf } from '../../store/queries/trusted-devices-admin.js';
+import { devicesOf } from '../../store/queries/trusted-devices.js';
 import { liveSessionsOf } from '../../store/queries/sessions.js';
 import { bearerToken } from '../bearer.js';
 import { originOf } from '../request-origin.js';
