@@ -1,7 +1,7 @@
 import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import type { OperationsSettings } from '../config/operations-settings.js';
-import { usernameKey } from '../providers/directory/password-lockout.js';
+import { usernameKey } from '../security/digests.js';
 
 /** What a limit counts by; recorded in the RATE_LIMITED audit row and the metric. */
 export type LimitKind = 'ip' | 'username' | 'context' | 'transaction';

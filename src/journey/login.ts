@@ -19,6 +19,7 @@ import type { JourneyAnswer } from './answers.js';
 import { fingerprintHash } from './device-identity.js';
 import type { JourneyDeps } from './journey-deps.js';
 import { fromProvider } from './provider-call.js';
+import { usernameKey } from '../security/digests.js';
 import { isUuid, sha256Hex } from './secrets.js';
 import { failWith, throwIfFailure } from './step-guard.js';
 
@@ -153,7 +154,7 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
 /** The directory's verdict; every refusal is audited. Unknown user and wrong password look alike. */
 async function checkPassword(deps: JourneyDeps, req: LoginRequest): Promise<DirectoryUser> {
   const { origin } = req;
-  const usernameHash = sha256Hex(req.username.toLowerCase());
+  const usernameHash = usernameKey(req.username);
   if (req.username.includes('*')) {
     await recordAudit(deps.db, { type: 'LOGIN_FAILED', origin, data: { reason: 'MASKED_USERNAME', username_hash: usernameHash } });
     throw new CiamError('CIAM_E01_01_016');

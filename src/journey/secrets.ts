@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** A 6-digit one-time code from the CSPRNG; leading zeros are kept. */
 export function newOneTimeCode(): string {
@@ -13,9 +13,7 @@ export function hashOneTimeCode(key: Buffer, transactionId: string, code: string
   return createHmac('sha256', key).update(`${transactionId}:${code}`).digest('hex');
 }
 
-export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
-}
+export { sha256Hex } from '../security/digests.js';
 
 /** Equal-time comparison of two hex digests (different lengths are simply unequal). */
 export function sameDigest(a: string, b: string): boolean {

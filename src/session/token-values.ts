@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../security/digests.js';
 
 /** 256 random bits, base64url: the access and refresh tokens are opaque references, nothing more. */
 export function newOpaqueToken(): string {
@@ -7,5 +8,5 @@ export function newOpaqueToken(): string {
 
 /** What the database stores in place of a token: a read of the table never yields a usable token. */
 export function tokenHash(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  return sha256Hex(value);
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { usernameKey, withPasswordLockout } from '../../src/providers/directory/password-lockout.js';
+import { usernameKey } from '../../src/security/digests.js';
+import { withPasswordLockout } from '../../src/providers/directory/password-lockout.js';
 import type { Directory, DirectoryUser } from '../../src/providers/directory/port.js';
 import { openTestDatabase, testEngine, type TestDatabase } from '../support/test-database.js';
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { usernameKey } from '../../security/digests.js';
 import type { Queryable } from '../../store/database.js';
 import {
   clearPasswordFailures,
@@ -7,15 +7,6 @@ import {
   type LockoutPolicy,
 } from '../../store/queries/password-failures.js';
 import type { Directory, PasswordCheck } from './port.js';
-
-/**
- * The key a username's failures are counted under: SHA-256 of the trimmed, lower-cased name, so
- * the table never holds a username and case variants of one account share one counter (LDAP
- * matches uid case-insensitively).
- */
-export function usernameKey(username: string): string {
-  return createHash('sha256').update(username.trim().toLowerCase()).digest('hex');
-}
 
 /**
  * Password lockout for a directory that has none of its own (the embedded demo directory; a
