@@ -5,7 +5,8 @@ import { CiamError, type CiamErrorCode } from '../errors/catalogue.js';
 import { sqlStateOf, SqlState, type Database, type Queryable } from '../store/database.js';
 import { lockSessionOfToken, touchSession, type LockedSession } from '../store/queries/sessions.js';
 import { insertTokens, refreshChainOf, tokenExists, refreshTokensOf, rotateTokens, type RefreshTokenState } from '../store/queries/tokens.js';
-import { rotateLiveRefreshToken, type RotationRow } from '../store/queries/refresh-rotation.js';
+import type { RotationSettings } from '../store/queries/refresh-rotation.js';
+import type { LiveRefreshRotation } from './live-refresh-rotation.js';
 import { endSession } from './end-session.js';
 import { newOpaqueToken, tokenHash } from './token-values.js';
 
@@ -14,6 +15,7 @@ export interface RefreshDeps {
   clients: Map<string, string[]>;
   lifetimes: { accessToken: number; refreshToken: number };
   graceSeconds: number;
+  liveRotation: LiveRefreshRotation;
 }
 
 export interface RefreshedTokens {
@@ -55,39 +57,23 @@ export async function refreshTokens(deps: RefreshDeps, presented: string, origin
 }
 
 /**
- * The common case — a live refresh token of a live session — in one statement (see
- * rotateLiveRefreshToken). Undefined sends the caller down the careful path, which tells apart
- * every other case.
+ * The common case — a live refresh token of a live session — rotated together with the other
+ * refreshes arriving at the same moment (see LiveRefreshRotation). Undefined sends the caller
+ * down the careful path, which tells apart every other case.
  */
 async function rotateOrdinary(deps: RefreshDeps, hash: string, origin: RequestOrigin): Promise<RefreshedTokens | undefined> {
   const accessToken = newOpaqueToken();
   const refreshToken = newOpaqueToken();
-  const event = AUDIT_EVENTS.TOKEN_REFRESHED;
   const data = origin.clientId ? { client_id: origin.clientId } : {};
-  let row: RotationRow | undefined;
-  try {
-    row = await rotateLiveRefreshToken(deps.db, {
-      presentedHash: hash,
-      newAccessHash: tokenHash(accessToken),
-      newRefreshHash: tokenHash(refreshToken),
-      accessSeconds: deps.lifetimes.accessToken,
-      refreshSeconds: deps.lifetimes.refreshToken,
-      clientScopesJson: clientScopesJson(deps.clients),
-      audit: {
-        eventType: 'TOKEN_REFRESHED',
-        category: event.category,
-        severity: event.severity,
-        correlationId: origin.correlationId,
-        ipAddress: origin.ipAddress,
-        userAgent: origin.userAgent ?? null,
-        dataJson: JSON.stringify(data),
-      },
-    });
-  } catch (err) {
-    // A lost race on the one-active-token index: the careful path sorts it out.
-    if (sqlStateOf(err) === SqlState.uniqueViolation || sqlStateOf(err) === SqlState.deadlockDetected) return undefined;
-    throw err;
-  }
+  const row = await deps.liveRotation.rotate({
+    presentedHash: hash,
+    newAccessHash: tokenHash(accessToken),
+    newRefreshHash: tokenHash(refreshToken),
+    correlationId: origin.correlationId,
+    ipAddress: origin.ipAddress,
+    userAgent: origin.userAgent ?? null,
+    auditDataJson: JSON.stringify(data),
+  });
   if (!row) return undefined;
   announceAuditRecorded({
     type: 'TOKEN_REFRESHED',
@@ -96,6 +82,7 @@ async function rotateOrdinary(deps: RefreshDeps, hash: string, origin: RequestOr
     contextId: row.context_id,
     sessionId: row.session_id,
     data: {
+      ...data,
       rotated_refresh_token_id: row.rotated_refresh_token_id,
       rotated_access_token_id: row.rotated_access_token_id,
       new_access_token_id: row.new_access_token_id,
@@ -105,14 +92,15 @@ async function rotateOrdinary(deps: RefreshDeps, hash: string, origin: RequestOr
   return { sessionId: row.session_id, accessToken, refreshToken, expiresIn: deps.lifetimes.accessToken };
 }
 
-const scopesJson = new WeakMap<Map<string, string[]>, string>();
-function clientScopesJson(clients: Map<string, string[]>): string {
-  let json = scopesJson.get(clients);
-  if (!json) {
-    json = JSON.stringify(Object.fromEntries(clients));
-    scopesJson.set(clients, json);
-  }
-  return json;
+/** What every ordinary rotation shares, in the form the batched statement takes. */
+export function rotationSettings(clients: Map<string, string[]>, lifetimes: RefreshDeps['lifetimes']): RotationSettings {
+  const event = AUDIT_EVENTS.TOKEN_REFRESHED;
+  return {
+    accessSeconds: lifetimes.accessToken,
+    refreshSeconds: lifetimes.refreshToken,
+    clientScopesJson: JSON.stringify(Object.fromEntries(clients)),
+    audit: { eventType: 'TOKEN_REFRESHED', category: event.category, severity: event.severity },
+  };
 }
 
 async function decide(deps: RefreshDeps, tx: Queryable, hash: string, origin: RequestOrigin): Promise<Outcome> {

@@ -6,13 +6,15 @@ import { AccessTokenLookup } from './access-token-lookup.js';
 import { authenticateAccessToken, verifyAccessToken, type TokenVerdict } from './access-tokens.js';
 import { logout } from './logout.js';
 import { openSession, type IssuedTokens, type OpenSessionInput, type SessionOpener } from './open-session.js';
-import { refreshTokens, type RefreshedTokens } from './refresh.js';
+import { LiveRefreshRotation } from './live-refresh-rotation.js';
+import { refreshTokens, rotationSettings, type RefreshedTokens } from './refresh.js';
 import { revokeSession, revokeSessionsOf, type Revoker, type SessionRevocation } from './revoke-sessions.js';
 import type { SigningKeys } from './signing-keys.js';
 
 /** Sessions and their tokens: open, rotate, verify, end and revoke. One entry point for the HTTP layer. */
 export class SessionService implements SessionOpener {
   private readonly accessTokens: AccessTokenLookup;
+  private readonly liveRotation: LiveRefreshRotation;
 
   constructor(
     private readonly settings: Settings,
@@ -20,6 +22,7 @@ export class SessionService implements SessionOpener {
     private readonly signingKeys: SigningKeys,
   ) {
     this.accessTokens = new AccessTokenLookup(db);
+    this.liveRotation = new LiveRefreshRotation(db, rotationSettings(settings.clients, settings.lifetimes));
   }
 
   open(tx: Queryable, input: OpenSessionInput): Promise<IssuedTokens> {
@@ -32,7 +35,7 @@ export class SessionService implements SessionOpener {
 
   refresh(refreshToken: string, origin: RequestOrigin): Promise<RefreshedTokens> {
     return refreshTokens(
-      { db: this.db, clients: this.settings.clients, lifetimes: this.settings.lifetimes, graceSeconds: this.settings.refreshGraceSeconds },
+      { db: this.db, clients: this.settings.clients, lifetimes: this.settings.lifetimes, graceSeconds: this.settings.refreshGraceSeconds, liveRotation: this.liveRotation },
       refreshToken,
       origin,
     );

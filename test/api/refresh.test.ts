@@ -37,7 +37,7 @@ describe('POST /auth/refresh', () => {
     expect(byHash(newRefresh)).toMatchObject({ status: 'ACTIVE', token_type: 'REFRESH', parent_token_id: byHash(s.refreshToken).token_id });
     expect(byHash(body.access_token)).toMatchObject({ status: 'ACTIVE', token_type: 'ACCESS', parent_token_id: byHash(s.accessToken).token_id });
     expect(rows.filter((r) => r.status === 'ACTIVE').map((r) => r.token_type).sort()).toEqual(['ACCESS', 'ID', 'REFRESH']);
-    expect(await auditTypes(t, s.sessionId)).toEqual(['SESSION_CREATED', 'TOKEN_REFRESHED']);
+    expect(await auditTypes(t, s.sessionId)).toEqual(['LOGIN_SUCCESS', 'TOKEN_REFRESHED']);
 
     const session = await t.db.query('SELECT last_activity_at > created_at AS touched FROM sessions WHERE session_id = $1', [s.sessionId]);
     expect(session.rows[0]?.touched).toBe(true);
@@ -171,6 +171,49 @@ describe('POST /auth/refresh', () => {
     expect(rows.filter((r) => r.token_type === 'REFRESH' && r.status === 'ACTIVE')).toHaveLength(1);
     const { rows: sess } = await t.db.query('SELECT status FROM sessions WHERE session_id = $1', [s.sessionId]);
     expect(sess[0]?.status).toBe('ACTIVE');
+  });
+
+  it(`a burst of refreshes for many sessions is answered one by one, each rotated and audited once (${testEngine()})`, async () => {
+    const live = await Promise.all(Array.from({ length: 24 }, () => openTestSession(t)));
+    const expired = await openTestSession(t);
+    await t.db.query(`UPDATE tokens SET expires_at = now() - interval '1 second' WHERE token_value_hash = $1`, [tokenHash(expired.refreshToken)]);
+    const ended = await openTestSession(t);
+    await t.db.query(`UPDATE sessions SET status = 'LOGGED_OUT', ended_at = now() WHERE session_id = $1`, [ended.sessionId]);
+
+    // All at once: the ordinary ones share batches, the others fall through to their own answers.
+    const [answers, expiredAnswer, endedAnswer, unknownAnswer] = await Promise.all([
+      Promise.all(live.map((s) => refresh(s.refreshToken))),
+      refresh(expired.refreshToken),
+      refresh(ended.refreshToken),
+      refresh('u'.repeat(43)),
+    ]);
+    expect(expiredAnswer.json().error_code).toBe('CIAM_E04_00_002');
+    expect(endedAnswer.json().error_code).toBe('CIAM_E04_00_004');
+    expect(unknownAnswer.json().error_code).toBe('CIAM_E04_00_001');
+
+    for (const [i, s] of live.entries()) {
+      const res = answers[i]!;
+      expect(res.statusCode).toBe(200);
+      const rows = await tokenRows(t, s.sessionId);
+      const byHash = (v: string) => rows.find((r) => r.token_value_hash === tokenHash(v));
+      // Each answer carries the tokens of its own session.
+      const newRefresh = byHash(refreshTokenSet(res)!)!;
+      const newAccess = byHash(res.json().access_token)!;
+      expect(newRefresh).toMatchObject({ status: 'ACTIVE', token_type: 'REFRESH', parent_token_id: byHash(s.refreshToken)!.token_id });
+      expect(newAccess).toMatchObject({ status: 'ACTIVE', token_type: 'ACCESS', parent_token_id: byHash(s.accessToken)!.token_id });
+      expect(byHash(s.refreshToken)!.status).toBe('ROTATED');
+      const { rows: audit } = await t.db.query<{ event_data: Record<string, string> }>(
+        `SELECT event_data FROM audit_logs WHERE session_id = $1 AND event_type = 'TOKEN_REFRESHED'`,
+        [s.sessionId],
+      );
+      expect(audit).toHaveLength(1);
+      expect(audit[0]!.event_data).toMatchObject({
+        rotated_refresh_token_id: byHash(s.refreshToken)!.token_id,
+        rotated_access_token_id: byHash(s.accessToken)!.token_id,
+        new_refresh_token_id: newRefresh.token_id,
+        new_access_token_id: newAccess.token_id,
+      });
+    }
   });
 
   it(`eight concurrent refreshes with one token never leave two active refresh tokens (${testEngine()})`, async () => {

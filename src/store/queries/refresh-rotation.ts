@@ -1,26 +1,28 @@
 import type { Queryable } from '../database.js';
 
-export interface RotationInput {
-  presentedHash: string;
-  newAccessHash: string;
-  newRefreshHash: string;
+/** What every rotation in a batch shares. */
+export interface RotationSettings {
   accessSeconds: number;
   refreshSeconds: number;
   /** JSON object: client id → granted scopes (the new access token's scopes follow the session's client). */
   clientScopesJson: string;
-  audit: {
-    eventType: string;
-    category: string;
-    severity: string;
-    correlationId: string | null;
-    ipAddress: string | null;
-    userAgent: string | null;
-    /** Fields merged into event_data beside the token ids. */
-    dataJson: string;
-  };
+  audit: { eventType: string; category: string; severity: string };
+}
+
+/** One presented refresh token and what its rotation writes. */
+export interface RotationRequest {
+  presentedHash: string;
+  newAccessHash: string;
+  newRefreshHash: string;
+  correlationId: string | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  /** JSON object merged into the audit row's event_data beside the token ids. */
+  auditDataJson: string;
 }
 
 export interface RotationRow {
+  presented_hash: string;
   session_id: string;
   context_id: string;
   cupid: string;
@@ -31,83 +33,98 @@ export interface RotationRow {
 }
 
 /**
- * The ordinary refresh as ONE statement, committed on its own: touch — and so lock — the session
- * of an ACTIVE, unexpired refresh token (sessions before tokens, as everywhere), rotate that token
- * and the session's live access token, insert their successors and write the audit row. One
- * round trip instead of eight. (A touch whose rotation then loses a race commits alone: harmless.) No row back means the token was not an ordinary live one
- * (unknown, expired, rotated, revoked, a dead session, or a lost race) and the caller takes the
- * careful path.
+ * Ordinary refreshes as ONE statement, committed on its own: for every presented hash that is an
+ * ACTIVE, unexpired refresh token of an ACTIVE, unexpired session, touch — and so lock — the
+ * session (sessions before tokens, as everywhere), rotate that token and the session's live access
+ * token, insert their successors and write the TOKEN_REFRESHED audit row. One row comes back per
+ * rotated token; a hash without a row was not an ordinary live token (unknown, expired, rotated,
+ * revoked, a dead session, or a race lost to another rotation) and its caller takes the careful
+ * path. A touch whose rotation then loses a race commits alone: harmless.
  *
- * Ordering inside the statement: each insert reads from the update it follows, so the old row is
- * ROTATED before its successor enters the one-active-per-type index.
+ * The hashes must be distinct. Distinct live refresh tokens belong to distinct sessions (one live
+ * refresh token per session), so no row is written twice.
+ *
+ * Ordering inside the statement: the insert reads from `rotated`, which joins the old access
+ * tokens — so every old token is ROTATED before any successor enters the one-active-per-type index.
  */
-export async function rotateLiveRefreshToken(db: Queryable, r: RotationInput): Promise<RotationRow | undefined> {
+export async function rotateLiveRefreshTokens(db: Queryable, settings: RotationSettings, requests: RotationRequest[]): Promise<RotationRow[]> {
   const { rows } = await db.query<RotationRow>({
-    name: 'refresh_rotate_live',
+    name: 'refresh_rotate_live_batch',
     text: `
-WITH s AS (
+WITH req AS (
+  SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::uuid[], $5::inet[], $6::text[], $7::jsonb[])
+    AS r(presented_hash, access_hash, refresh_hash, correlation_id, ip_address, user_agent, event_data)
+), live AS (
+  SELECT r.*, t.token_id, t.session_id
+  FROM req r JOIN tokens t ON t.token_value_hash = r.presented_hash
+  WHERE t.status = 'ACTIVE' AND t.token_type = 'REFRESH' AND t.expires_at > now()
+), s AS (
   UPDATE sessions s SET last_activity_at = now()
-  WHERE s.session_id = (SELECT t.session_id FROM tokens t
-                        WHERE t.token_value_hash = $1 AND t.status = 'ACTIVE' AND t.token_type = 'REFRESH'
-                          AND t.expires_at > now())
-    AND s.status = 'ACTIVE' AND s.expires_at > now()
+  FROM live l
+  WHERE s.session_id = l.session_id AND s.status = 'ACTIVE' AND s.expires_at > now()
   RETURNING s.session_id, s.context_id, s.cupid, s.client_id, s.expires_at
 ), old_refresh AS (
   UPDATE tokens t SET status = 'ROTATED', rotated_at = now()
-  WHERE t.session_id = (SELECT session_id FROM s) AND t.token_value_hash = $1
-    AND t.status = 'ACTIVE' AND t.token_type = 'REFRESH' AND t.expires_at > now()
+  FROM live l JOIN s ON s.session_id = l.session_id
+  WHERE t.token_id = l.token_id AND t.status = 'ACTIVE' AND t.expires_at > now()
   RETURNING t.token_id, t.session_id
 ), old_access AS (
   UPDATE tokens t SET status = 'ROTATED', rotated_at = now()
-  WHERE t.session_id = (SELECT session_id FROM old_refresh) AND t.token_type = 'ACCESS' AND t.status = 'ACTIVE'
-  RETURNING t.token_id
+  FROM old_refresh r
+  WHERE t.session_id = r.session_id AND t.token_type = 'ACCESS' AND t.status = 'ACTIVE'
+  RETURNING t.token_id, t.session_id
+), rotated AS (
+  SELECT l.presented_hash, l.access_hash, l.refresh_hash, l.correlation_id, l.ip_address, l.user_agent, l.event_data,
+         r.session_id, s.context_id, s.cupid, s.client_id, s.expires_at AS session_expires_at,
+         r.token_id AS rotated_refresh_token_id, a.token_id AS rotated_access_token_id
+  FROM old_refresh r
+  JOIN live l ON l.token_id = r.token_id
+  JOIN s ON s.session_id = r.session_id
+  LEFT JOIN old_access a ON a.session_id = r.session_id
 ), new_tokens AS (
   INSERT INTO tokens (session_id, token_type, token_value_hash, parent_token_id, scopes, expires_at)
-  SELECT r.session_id, v.type::token_type, v.hash,
-         CASE WHEN v.type = 'REFRESH' THEN r.token_id ELSE (SELECT token_id FROM old_access LIMIT 1) END,
-         CASE WHEN v.type = 'ACCESS'
-              THEN ARRAY(SELECT jsonb_array_elements_text(coalesce($6::jsonb -> s.client_id, '[]'::jsonb))) END,
-         least(now() + make_interval(secs => v.ttl), s.expires_at)
-  FROM old_refresh r
-  JOIN s ON s.session_id = r.session_id
-  CROSS JOIN (VALUES ('ACCESS', $2::varchar, $4::int), ('REFRESH', $3::varchar, $5::int)) AS v(type, hash, ttl)
-  RETURNING token_id, token_type
-), ids AS (
-  SELECT r.token_id AS rotated_refresh_token_id,
-         (SELECT token_id FROM old_access LIMIT 1) AS rotated_access_token_id,
-         (SELECT token_id FROM new_tokens WHERE token_type = 'ACCESS') AS new_access_token_id,
-         (SELECT token_id FROM new_tokens WHERE token_type = 'REFRESH') AS new_refresh_token_id
-  FROM old_refresh r
+  SELECT x.session_id, v.type, v.hash, v.parent, v.scopes, least(now() + make_interval(secs => v.ttl), x.session_expires_at)
+  FROM rotated x
+  CROSS JOIN LATERAL (VALUES
+    ('ACCESS'::token_type, x.access_hash, x.rotated_access_token_id,
+     ARRAY(SELECT jsonb_array_elements_text(coalesce($8::jsonb -> x.client_id, '[]'::jsonb))), $9::int),
+    ('REFRESH'::token_type, x.refresh_hash, x.rotated_refresh_token_id, NULL::text[], $10::int)
+  ) AS v(type, hash, parent, scopes, ttl)
+  RETURNING token_id, token_type, session_id
+), issued AS (
+  SELECT x.*, na.token_id AS new_access_token_id, nr.token_id AS new_refresh_token_id
+  FROM rotated x
+  JOIN new_tokens na ON na.session_id = x.session_id AND na.token_type = 'ACCESS'
+  JOIN new_tokens nr ON nr.session_id = x.session_id AND nr.token_type = 'REFRESH'
 ), audit AS (
   INSERT INTO audit_logs (event_type, event_category, severity, cupid, context_id, session_id,
                           correlation_id, ip_address, user_agent, event_data)
-  SELECT $7, $8, $9::event_severity, s.cupid, s.context_id, s.session_id, $10::uuid, $11::inet, $12,
-         $13::jsonb || jsonb_build_object(
-           'rotated_refresh_token_id', ids.rotated_refresh_token_id,
-           'rotated_access_token_id', ids.rotated_access_token_id,
-           'new_access_token_id', ids.new_access_token_id,
-           'new_refresh_token_id', ids.new_refresh_token_id)
-  FROM s CROSS JOIN ids
-  RETURNING 1
+  SELECT $11, $12, $13::event_severity, i.cupid, i.context_id, i.session_id, i.correlation_id, i.ip_address, i.user_agent,
+         i.event_data || jsonb_build_object(
+           'rotated_refresh_token_id', i.rotated_refresh_token_id,
+           'rotated_access_token_id', i.rotated_access_token_id,
+           'new_access_token_id', i.new_access_token_id,
+           'new_refresh_token_id', i.new_refresh_token_id)
+  FROM issued i
 )
-SELECT s.session_id, s.context_id, s.cupid, ids.*
-FROM s CROSS JOIN ids
-WHERE (SELECT count(*) FROM audit) = 1`,
+SELECT presented_hash, session_id, context_id, cupid,
+       rotated_refresh_token_id, rotated_access_token_id, new_access_token_id, new_refresh_token_id
+FROM issued`,
     values: [
-      r.presentedHash,
-      r.newAccessHash,
-      r.newRefreshHash,
-      r.accessSeconds,
-      r.refreshSeconds,
-      r.clientScopesJson,
-      r.audit.eventType,
-      r.audit.category,
-      r.audit.severity,
-      r.audit.correlationId,
-      r.audit.ipAddress,
-      r.audit.userAgent,
-      r.audit.dataJson,
+      requests.map((r) => r.presentedHash),
+      requests.map((r) => r.newAccessHash),
+      requests.map((r) => r.newRefreshHash),
+      requests.map((r) => r.correlationId),
+      requests.map((r) => r.ipAddress),
+      requests.map((r) => r.userAgent),
+      requests.map((r) => r.auditDataJson),
+      settings.clientScopesJson,
+      settings.accessSeconds,
+      settings.refreshSeconds,
+      settings.audit.eventType,
+      settings.audit.category,
+      settings.audit.severity,
     ],
   });
-  return rows[0];
+  return rows;
 }
