@@ -194,3 +194,37 @@ describe('audit_logs', () => {
     );
   });
 });
+
+describe('ids and indexes of the write paths', () => {
+  it('gives journeys, sessions, tokens and audit rows time-ordered version-7 ids', async () => {
+    const contextId = await insertContext(db);
+    const sessionId = await insertSession(db, contextId);
+    const first = await insertToken(db, sessionId);
+    await new Promise((r) => setTimeout(r, 5));
+    const second = await insertToken(db, sessionId, { token_type: 'REFRESH' });
+    const { rows } = await db.query<{ audit_id: string }>(
+      `INSERT INTO audit_logs (event_type, event_category, event_data) VALUES ('X', 'AUTH', '{}') RETURNING audit_id`,
+    );
+    const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    for (const id of [contextId, sessionId, first, second, rows[0]!.audit_id]) expect(id).toMatch(v7);
+    // The first 48 bits are the time in milliseconds: later ids sort after earlier ones.
+    expect(second > first).toBe(true);
+    const millis = Number.parseInt(second.replace(/-/g, '').slice(0, 12), 16);
+    expect(Math.abs(millis - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('finds a token by its hash in every status through the two partial hash indexes', async () => {
+    const sessionId = await insertSession(db, await insertContext(db));
+    const hash = hexHash();
+    await insertToken(db, sessionId, { token_type: 'REFRESH', token_value_hash: hash, status: 'ROTATED', rotated_at: new Date() });
+    const { rows } = await db.query<{ indexdef: string }>(
+      `SELECT indexdef FROM pg_indexes WHERE tablename = 'tokens' AND indexdef LIKE '%(token_value_hash)%' ORDER BY indexname`,
+    );
+    expect(rows.map((r) => r.indexdef.replace(/^.* USING /, ''))).toEqual([
+      `btree (token_value_hash) WHERE (status <> 'ACTIVE'::token_status)`,
+      `btree (token_value_hash) WHERE (status = 'ACTIVE'::token_status)`,
+    ]);
+    const found = await db.query(`SELECT 1 FROM tokens WHERE token_value_hash = $1 AND status <> 'ACTIVE'`, [hash]);
+    expect(found.rowCount).toBe(1);
+  });
+});

@@ -1,4 +1,5 @@
 import type { Queryable } from '../database.js';
+import { tokensByHash } from './tokens.js';
 
 export type SessionStatus = 'ACTIVE' | 'EXPIRED' | 'REVOKED' | 'LOGGED_OUT';
 
@@ -40,8 +41,7 @@ export async function lockSessionOfToken(db: Queryable, hash: string, type: 'ACC
     name: 'session_lock_by_token',
     text: `SELECT s.session_id, s.context_id, s.cupid, s.client_id, s.status, s.expires_at <= now() AS expired
            FROM sessions s
-           WHERE s.session_id = (SELECT t.session_id FROM tokens t
-                                 WHERE t.token_value_hash = $1 AND t.token_type = $2::token_type
+           WHERE s.session_id = (SELECT t.session_id FROM (${tokensByHash('session_id, created_at')}) t
                                  ORDER BY t.created_at DESC LIMIT 1)
            FOR UPDATE OF s`,
     values: [hash, type],

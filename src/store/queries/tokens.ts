@@ -3,6 +3,16 @@ import type { Queryable } from '../database.js';
 export type TokenType = 'ACCESS' | 'REFRESH' | 'ID';
 export type TokenStatus = 'ACTIVE' | 'ROTATED' | 'REVOKED' | 'EXPIRED';
 
+/**
+ * Tokens of type $2 whose hash is $1, in any status. The hash is indexed twice, by status — ACTIVE
+ * (uq_tokens_active_hash) and the rest (idx_tokens_settled_hash) — so the lookup asks both.
+ */
+export function tokensByHash(columns: string): string {
+  return `SELECT ${columns} FROM tokens WHERE token_value_hash = $1 AND token_type = $2::token_type AND status = 'ACTIVE'
+          UNION ALL
+          SELECT ${columns} FROM tokens WHERE token_value_hash = $1 AND token_type = $2::token_type AND status <> 'ACTIVE'`;
+}
+
 export interface NewToken {
   type: TokenType;
   hash: string;
@@ -152,6 +162,6 @@ export async function sessionsOfLiveTokens(db: Queryable, hashes: string[]): Pro
 
 /** Whether any token has this hash (telling "unknown" from "its session is gone"). */
 export async function tokenExists(db: Queryable, hash: string, type: TokenType): Promise<boolean> {
-  const { rowCount } = await db.query('SELECT 1 FROM tokens WHERE token_value_hash = $1 AND token_type = $2::token_type LIMIT 1', [hash, type]);
+  const { rowCount } = await db.query(`SELECT 1 FROM (${tokensByHash('token_id')}) t LIMIT 1`, [hash, type]);
   return (rowCount ?? 0) > 0;
 }
