@@ -35,7 +35,6 @@ export const AUDIT_EVENTS = {
   DEVICE_BIND_DECLINED: { category: 'DEVICE', severity: 'INFO' },
   DEVICE_REVOKED: { category: 'DEVICE', severity: 'WARN' },
   // Sessions and tokens
-  SESSION_CREATED: { category: 'SESSION', severity: 'INFO' },
   SESSION_REVOKED: { category: 'SESSION', severity: 'WARN' },
   SESSION_LOGGED_OUT: { category: 'SESSION', severity: 'INFO' },
   TOKEN_ISSUED: { category: 'TOKEN', severity: 'INFO' },

@@ -1,6 +1,7 @@
+import { v7 as timeOrderedUuid } from 'uuid';
 import { recordAudit, type RequestOrigin } from '../audit/record.js';
 import type { Queryable } from '../store/database.js';
-import { finishAuthContext, type AuthContextRow } from '../store/queries/auth-contexts.js';
+import type { AuthContextRow } from '../store/queries/auth-contexts.js';
 import { insertStep, stepsOfJourney } from '../store/queries/auth-transactions.js';
 import { findTrustedDevice } from '../store/queries/trusted-devices.js';
 import type { JourneyAnswer } from './answers.js';
@@ -72,7 +73,7 @@ async function shouldOfferDeviceBind(tx: Queryable, context: AuthContextRow, aft
   return !(await findTrustedDevice(tx, context.cupid, fingerprintHash(context.device_fingerprint)));
 }
 
-/** Opens the session, issues the tokens and records the journey's success. */
+/** Opens the session, issues the tokens and records the journey's success — one statement. */
 export async function complete(
   deps: JourneyDeps,
   tx: Queryable,
@@ -86,15 +87,7 @@ export async function complete(
     clientId: origin.clientId ?? context.app_id,
     deviceFingerprint: context.device_fingerprint,
     origin,
-  });
-  await finishAuthContext(tx, context.context_id, 'SUCCESS');
-  await recordAudit(tx, {
-    type: 'LOGIN_SUCCESS',
-    cupid: context.cupid,
-    contextId: context.context_id,
-    sessionId: tokens.sessionId,
-    transactionId: lastTransactionId,
-    origin,
+    journey: { kind: 'finish', lastTransactionId },
   });
   return {
     kind: 'SUCCESS',
@@ -102,4 +95,34 @@ export async function complete(
     tokens,
     ...(lastTransactionId ? { transactionId: lastTransactionId } : {}),
   };
+}
+
+/** A journey with nothing after the password: its row is written finished, with the session. */
+export interface JourneyEndingAtPassword {
+  cupid: string;
+  appId: string;
+  appVersion: string;
+  deviceFingerprint: string | null;
+}
+
+/**
+ * Completes a journey that ends at the password in ONE statement and without a transaction (the
+ * statement is atomic on its own): journey row, session, tokens and audit rows.
+ */
+export async function completeAtPassword(
+  deps: JourneyDeps,
+  db: Queryable,
+  journey: JourneyEndingAtPassword,
+  origin: RequestOrigin,
+): Promise<JourneyAnswer> {
+  const contextId = timeOrderedUuid();
+  const tokens = await deps.sessions.open(db, {
+    contextId,
+    cupid: journey.cupid,
+    clientId: origin.clientId ?? journey.appId,
+    deviceFingerprint: journey.deviceFingerprint,
+    origin,
+    journey: { kind: 'start-finished', appId: journey.appId, appVersion: journey.appVersion, ttlSeconds: deps.settings.lifetimes.journey },
+  });
+  return { kind: 'SUCCESS', contextId, tokens };
 }

@@ -14,7 +14,7 @@ import { expireOpenSteps, insertStep, stepsOfJourney } from '../store/queries/au
 import { insertDrsEvaluation } from '../store/queries/drs-evaluations.js';
 import { isMfaLocked } from '../store/queries/mfa-lockouts.js';
 import { findTrustedDevice, touchTrustedDevice } from '../store/queries/trusted-devices.js';
-import { advance } from './advance.js';
+import { advance, completeAtPassword } from './advance.js';
 import type { JourneyAnswer } from './answers.js';
 import { fingerprintHash } from './device-identity.js';
 import type { JourneyDeps } from './journey-deps.js';
@@ -85,6 +85,17 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
     !mfaNeeded && !blockedByRisk
       ? await fromProvider(() => deps.agreements.pendingMandatoryDocument(user.cupid), contextId)
       : undefined;
+
+  // The common login — nothing between the password and the session, nothing to record on the way
+  // — needs neither a transaction nor a second statement.
+  if (!resumed && !risk && !blockedByRisk && !mfaNeeded && !pendingDocumentId && !trustedBefore) {
+    return completeAtPassword(
+      deps,
+      deps.db,
+      { cupid: user.cupid, appId: req.appId, appVersion: req.appVersion, deviceFingerprint: deviceIdentity },
+      origin,
+    );
+  }
 
   const result = await deps.db.transaction(async (tx) => {
     const context = await openJourney(deps, tx, req, user, resumed, deviceIdentity, mfaNeeded || Boolean(pendingDocumentId));

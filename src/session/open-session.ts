@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import type { Queryable } from '../store/database.js';
 import type { RequestOrigin } from '../audit/record.js';
 import { announceAuditRecorded } from '../audit/record.js';
@@ -8,7 +8,22 @@ import { signIdToken } from './id-token.js';
 import type { SigningKeys } from './signing-keys.js';
 import { newOpaqueToken, tokenHash } from './token-values.js';
 
-export interface OpenSessionInput { contextId: string; cupid: string; clientId: string; deviceFingerprint?: string | null; origin: RequestOrigin; }
+/**
+ * The journey that earned the session, closed by the same statement that opens it: an open journey
+ * row is finished, or the row of a journey that ends at the password is written already finished.
+ */
+export type JourneyEnd =
+  | { kind: 'finish'; lastTransactionId: string | null }
+  | { kind: 'start-finished'; appId: string; appVersion: string; ttlSeconds: number };
+
+export interface OpenSessionInput {
+  contextId: string;
+  cupid: string;
+  clientId: string;
+  deviceFingerprint?: string | null;
+  origin: RequestOrigin;
+  journey: JourneyEnd;
+}
 export interface IssuedTokens { sessionId: string; accessToken: string; idToken: string; refreshToken: string; expiresIn: number; }
 export interface SessionOpener { open(tx: Queryable, input: OpenSessionInput): Promise<IssuedTokens>; }
 
@@ -20,12 +35,13 @@ export interface OpenSessionDeps {
 }
 
 /**
- * The end of a successful login: one session row, its access, ID and refresh tokens (hashes only)
- * and the SESSION_CREATED audit row, in one statement on the caller's transaction. The session id
+ * The end of a successful login: the journey's outcome, one session row, its access, ID and
+ * refresh tokens (hashes only) and the LOGIN_SUCCESS audit row naming them, in one statement — on
+ * the caller's transaction, or on its own when the journey ends at the password. The session id
  * is chosen here so that the ID token (whose `sid` it is) can be signed before the insert.
  */
 export async function openSession(deps: OpenSessionDeps, tx: Queryable, input: OpenSessionInput): Promise<IssuedTokens> {
-  const sessionId = randomUUID();
+  const sessionId = timeOrderedUuid();
   const key = await deps.signingKeys.signingKey(tx);
   const accessToken = newOpaqueToken();
   const refreshToken = newOpaqueToken();
@@ -37,7 +53,7 @@ export async function openSession(deps: OpenSessionDeps, tx: Queryable, input: O
     authTime: Math.floor(Date.now() / 1000),
     lifetimeSeconds: deps.lifetimes.accessToken,
   });
-  const event = AUDIT_EVENTS.SESSION_CREATED;
+  const event = AUDIT_EVENTS.LOGIN_SUCCESS;
   const data = { ...(input.origin.clientId ? { client_id: input.origin.clientId } : {}), signing_kid: key.kid };
   const opened = await insertSessionWithTokens(tx, {
     sessionId,
@@ -53,20 +69,24 @@ export async function openSession(deps: OpenSessionDeps, tx: Queryable, input: O
       { type: 'ID', hash: tokenHash(idToken), lifetimeSeconds: deps.lifetimes.accessToken, scopes: null },
       { type: 'REFRESH', hash: tokenHash(refreshToken), lifetimeSeconds: deps.lifetimes.refreshToken, scopes: null },
     ],
+    journey: input.journey,
     audit: {
-      eventType: 'SESSION_CREATED',
+      eventType: 'LOGIN_SUCCESS',
       category: event.category,
       severity: event.severity,
       correlationId: input.origin.correlationId,
       dataJson: JSON.stringify(data),
     },
   });
+  // The journey row was locked by the caller and found open: losing it here is a defect, not a race.
+  if (!opened) throw new Error(`journey ${input.contextId} was no longer open when its session was to be opened`);
   announceAuditRecorded({
-    type: 'SESSION_CREATED',
+    type: 'LOGIN_SUCCESS',
     origin: input.origin,
     cupid: input.cupid,
     contextId: input.contextId,
     sessionId,
+    transactionId: input.journey.kind === 'finish' ? input.journey.lastTransactionId : null,
     data: { ...data, expires_at: opened.expires_at, token_ids: opened.token_ids },
   });
   return { sessionId, accessToken, idToken, refreshToken, expiresIn: deps.lifetimes.accessToken };

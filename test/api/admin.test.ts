@@ -169,7 +169,7 @@ describe('agent API', () => {
       cursor = body.next_cursor;
       pages++;
     } while (cursor && pages < 10);
-    // Five SESSION_CREATED rows, plus the AGENT_ACCESS rows of the pages already read.
+    // Five LOGIN_SUCCESS rows, plus the AGENT_ACCESS rows of the pages already read.
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.length).toBeGreaterThanOrEqual(5);
 

@@ -148,7 +148,6 @@ describe('walkthrough 5: MFA → eSign → device bind', () => {
       'LOGIN_SUCCESS',
       'MFA_CHALLENGE_SENT',
       'MFA_VERIFY_SUCCESS',
-      'SESSION_CREATED',
     ]);
     const byType = Object.fromEntries(audit.map((r) => [r.event_type, r]));
     expect(byType.ESIGN_PRESENTED).toMatchObject({ transaction_id: esignTx, event_category: 'ESIGN', correlation_id: verified.correlationId });

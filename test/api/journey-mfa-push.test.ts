@@ -111,7 +111,6 @@ describe('walkthrough 4: MFA by push', () => {
       'LOGIN_SUCCESS',
       'MFA_PUSH_APPROVED',
       'MFA_PUSH_SENT',
-      'SESSION_CREATED',
     ]);
     const byType = Object.fromEntries(audit.map((r) => [r.event_type, r]));
     expect(byType.MFA_PUSH_SENT).toMatchObject({ transaction_id: pushTx, correlation_id: initiate.correlationId });

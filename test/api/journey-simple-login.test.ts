@@ -71,7 +71,7 @@ describe('walkthrough 1: simple login with DRS ALLOW', () => {
     const audit = await j.audit(contextId);
     const types = audit.map((r) => r.event_type);
     expect(types).toEqual(expect.arrayContaining(['DRS_EVALUATION', 'LOGIN_SUCCESS']));
-    expect([...types].sort()).toEqual(['DRS_EVALUATION', 'LOGIN_SUCCESS', 'SESSION_CREATED']);
+    expect([...types].sort()).toEqual(['DRS_EVALUATION', 'LOGIN_SUCCESS']);
     for (const row of audit) {
       expect(row, row.event_type).toMatchObject({
         cupid: 'CUPID_SIMPLE_001',
@@ -92,7 +92,7 @@ describe('walkthrough 1: simple login with DRS ALLOW', () => {
     const contextId = res.body.context_id;
     expect(await j.drs(contextId)).toHaveLength(0);
     expect(await j.journey(contextId)).toMatchObject({ auth_outcome: 'SUCCESS', device_fingerprint: null, app_id: 'web-banking' });
-    expect(await j.auditTypes(contextId)).toEqual(['LOGIN_SUCCESS', 'SESSION_CREATED']);
+    expect(await j.auditTypes(contextId)).toEqual(['LOGIN_SUCCESS']);
     await expectSessionFor(j, contextId, res);
   });
 

@@ -72,7 +72,7 @@ describe('walkthrough 8: login from a trusted device', () => {
     expect(device.last_used_at.getTime()).toBeGreaterThan(before.getTime() + 60_000);
 
     const audit = await j.audit(contextId);
-    expect(audit.map((r) => r.event_type).sort()).toEqual(['DRS_EVALUATION', 'LOGIN_SUCCESS', 'LOGIN_TRUSTED_DEVICE', 'SESSION_CREATED']);
+    expect(audit.map((r) => r.event_type).sort()).toEqual(['DRS_EVALUATION', 'LOGIN_SUCCESS', 'LOGIN_TRUSTED_DEVICE']);
     const trusted = audit.find((r) => r.event_type === 'LOGIN_TRUSTED_DEVICE');
     expect(trusted).toMatchObject({ event_category: 'AUTH', correlation_id: res.correlationId });
     expect(trusted.event_data).toMatchObject({ device_id: device.device_id });

@@ -27,12 +27,12 @@ describe('POST /auth/logout', () => {
     expect(rows[0]).toMatchObject({ status: 'LOGGED_OUT', revoked_at: null });
     expect(rows[0]!.ended_at).toBeInstanceOf(Date);
     expect((await tokenRows(t, s.sessionId)).every((r) => r.status === 'REVOKED' && r.revoked_at)).toBe(true);
-    expect(await auditTypes(t, s.sessionId)).toEqual(['SESSION_CREATED', 'SESSION_LOGGED_OUT']);
+    expect(await auditTypes(t, s.sessionId)).toEqual(['LOGIN_SUCCESS', 'SESSION_LOGGED_OUT']);
 
     const again = await t.call({ method: 'POST', url: '/auth/logout', headers: refreshCookie(s.refreshToken) });
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({ success: true, message: 'Logout successful' });
-    expect(await auditTypes(t, s.sessionId)).toEqual(['SESSION_CREATED', 'SESSION_LOGGED_OUT']);
+    expect(await auditTypes(t, s.sessionId)).toEqual(['LOGIN_SUCCESS', 'SESSION_LOGGED_OUT']);
     expect((await t.call({ method: 'POST', url: '/auth/logout' })).statusCode).toBe(200);
   });
 

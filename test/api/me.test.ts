@@ -43,7 +43,7 @@ describe("a customer's own sessions and devices", () => {
     expect(foreign.json()).toEqual({ error_code: 'CIAM_E00_00_004' });
     const { rows: s1 } = await t.db.query('SELECT status FROM sessions WHERE session_id = $1', [stranger.sessionId]);
     expect(s1[0]?.status).toBe('ACTIVE');
-    expect(await auditTypes(t, stranger.sessionId)).toEqual(['SESSION_CREATED']);
+    expect(await auditTypes(t, stranger.sessionId)).toEqual(['LOGIN_SUCCESS']);
 
     const res = await t.call({ method: 'DELETE', url: `/me/sessions/${other.sessionId}`, headers: as(mine.accessToken) });
     expect(res.statusCode).toBe(200);

@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 describe('opening a session', () => {
-  it('writes one session, three ACTIVE tokens stored as hashes, and SESSION_CREATED', async () => {
+  it('writes one session, three ACTIVE tokens stored as hashes, the journey finished, and LOGIN_SUCCESS naming them', async () => {
     const s = await openTestSession(t);
     expect(s.accessToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(s.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -35,8 +35,23 @@ describe('opening a session', () => {
       { token_type: 'REFRESH', token_value_hash: tokenHash(s.refreshToken), status: 'ACTIVE', scopes: null },
     ]);
 
-    const audit = await t.db.query(`SELECT event_type FROM audit_logs WHERE session_id = $1`, [s.sessionId]);
-    expect(audit.rows.map((r) => r.event_type)).toEqual(['SESSION_CREATED']);
+    const journey = await t.db.query('SELECT auth_outcome, completed_at FROM auth_contexts WHERE context_id = $1', [s.contextId]);
+    expect(journey.rows[0]).toMatchObject({ auth_outcome: 'SUCCESS', completed_at: expect.any(Date) });
+    const ids = await t.db.query<{ token_type: string; token_id: string }>('SELECT token_type, token_id FROM tokens WHERE session_id = $1', [s.sessionId]);
+    const audit = await t.db.query(`SELECT event_type, context_id, transaction_id, event_data FROM audit_logs WHERE session_id = $1`, [s.sessionId]);
+    expect(audit.rows).toEqual([
+      {
+        event_type: 'LOGIN_SUCCESS',
+        context_id: s.contextId,
+        transaction_id: null,
+        event_data: {
+          client_id: CLIENT_ID,
+          signing_kid: expect.any(String),
+          expires_at: expect.any(String),
+          token_ids: Object.fromEntries(ids.rows.map((r) => [r.token_type.toLowerCase(), r.token_id])),
+        },
+      },
+    ]);
   });
 
   it('signs the ID token with a published key and the expected claims', async () => {

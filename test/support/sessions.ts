@@ -8,30 +8,25 @@ export interface TestSession extends IssuedTokens {
 }
 
 /**
- * A session opened the way a finished login opens one, without going through the login journey:
- * a minimal completed journey row, then services.sessions.open in the same transaction.
+ * A session opened the way a login that ends at the password opens one (journey row, session,
+ * tokens and LOGIN_SUCCESS in one statement), without going through the password check.
  */
 export async function openTestSession(
   t: TestApp,
   options: { cupid?: string; clientId?: string; deviceFingerprint?: string | null; ip?: string } = {},
 ): Promise<TestSession> {
   const cupid = options.cupid ?? 'CUPID_SIMPLE_001';
-  return t.db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ context_id: string }>(
-      `INSERT INTO auth_contexts (cupid, app_id, app_version, ip_address, auth_outcome, completed_at)
-       VALUES ($1, 'test-app', '1.0.0', $2, 'SUCCESS', now()) RETURNING context_id`,
-      [cupid, options.ip ?? '127.0.0.1'],
-    );
-    const contextId = rows[0]!.context_id;
-    const tokens = await t.services.sessions.open(tx, {
-      contextId,
-      cupid,
-      clientId: options.clientId ?? CLIENT_ID,
-      deviceFingerprint: options.deviceFingerprint ?? null,
-      origin: { correlationId: crypto.randomUUID(), ipAddress: options.ip ?? '127.0.0.1', userAgent: 'vitest', clientId: options.clientId ?? CLIENT_ID },
-    });
-    return { ...tokens, cupid, contextId };
+  const contextId = crypto.randomUUID();
+  const clientId = options.clientId ?? CLIENT_ID;
+  const tokens = await t.services.sessions.open(t.db, {
+    contextId,
+    cupid,
+    clientId,
+    deviceFingerprint: options.deviceFingerprint ?? null,
+    origin: { correlationId: crypto.randomUUID(), ipAddress: options.ip ?? '127.0.0.1', userAgent: 'vitest', clientId },
+    journey: { kind: 'start-finished', appId: 'test-app', appVersion: '1.0.0', ttlSeconds: 900 },
   });
+  return { ...tokens, cupid, contextId };
 }
 
 /** The refresh cookie of a test session, as a browser would send it. */

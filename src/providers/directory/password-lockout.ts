@@ -2,7 +2,7 @@ import { usernameKey } from '../../security/digests.js';
 import type { Queryable } from '../../store/database.js';
 import {
   clearPasswordFailures,
-  passwordLocked,
+  passwordFailureState,
   recordPasswordFailure,
   type LockoutPolicy,
 } from '../../store/queries/password-failures.js';
@@ -36,10 +36,13 @@ export function withPasswordLockout(
   return {
     async authenticate(username: string, password: string): Promise<PasswordCheck> {
       const key = usernameKey(username);
-      if (await passwordLocked(db, key)) return { ok: false, locked: true };
+      const failures = await passwordFailureState(db, key);
+      if (failures?.locked) return { ok: false, locked: true };
       const result = await directory.authenticate(username, password);
-      if (result.ok) await clearPasswordFailures(db, key);
-      else if (!result.locked) await recordPasswordFailure(db, key, policy);
+      if (result.ok) {
+        // Nothing to clear for a username without failures: the usual login skips the write.
+        if (failures) await clearPasswordFailures(db, key);
+      } else if (!result.locked) await recordPasswordFailure(db, key, policy);
       return result;
     },
     findByCupid: (cupid) => directory.findByCupid(cupid),

@@ -1,7 +1,11 @@
 import type { Queryable } from '../database.js';
 
 export async function isMfaLocked(db: Queryable, cupid: string): Promise<boolean> {
-  const { rowCount } = await db.query(`SELECT 1 FROM mfa_lockouts WHERE cupid = $1 AND locked_until > now()`, [cupid]);
+  const { rowCount } = await db.query({
+    name: 'mfa_locked',
+    text: 'SELECT 1 FROM mfa_lockouts WHERE cupid = $1 AND locked_until > now()',
+    values: [cupid],
+  });
   return (rowCount ?? 0) > 0;
 }
 

@@ -7,14 +7,14 @@ export interface LockoutPolicy {
   failureWindowSeconds: number;
 }
 
-/** True while the username hash is locked out. */
-export async function passwordLocked(db: Queryable, usernameHash: string): Promise<boolean> {
-  const { rowCount } = await db.query({
-    name: 'password_locked',
-    text: 'SELECT 1 FROM password_failures WHERE username_hash = $1 AND locked_until > now()',
+/** The username's failure record: undefined when it has none (the usual case), else whether it is locked now. */
+export async function passwordFailureState(db: Queryable, usernameHash: string): Promise<{ locked: boolean } | undefined> {
+  const { rows } = await db.query<{ locked: boolean }>({
+    name: 'password_failure_state',
+    text: 'SELECT coalesce(locked_until > now(), false) AS locked FROM password_failures WHERE username_hash = $1',
     values: [usernameHash],
   });
-  return (rowCount ?? 0) > 0;
+  return rows[0];
 }
 
 /**

@@ -1,5 +1,20 @@
 import type { Queryable } from '../database.js';
 
+export interface AuditFields {
+  eventType: string;
+  category: string;
+  severity: string;
+}
+
+/**
+ * How the journey that earned the session is closed by the same statement:
+ * - `finish`: its open row becomes SUCCESS (the journey went through steps);
+ * - `start-finished`: its row is written already SUCCESS (the journey ends at the password).
+ */
+export type JourneyClosing =
+  | { kind: 'finish'; lastTransactionId: string | null }
+  | { kind: 'start-finished'; appId: string; appVersion: string; ttlSeconds: number };
+
 export interface SessionOpening {
   sessionId: string;
   contextId: string;
@@ -10,31 +25,45 @@ export interface SessionOpening {
   userAgent: string | null;
   lifetimeSeconds: number;
   tokens: { type: 'ACCESS' | 'ID' | 'REFRESH'; hash: string; lifetimeSeconds: number; scopes: string[] | null }[];
-  audit: {
-    eventType: string;
-    category: string;
-    severity: string;
+  journey: JourneyClosing;
+  /** The login's audit row (LOGIN_SUCCESS). */
+  audit: AuditFields & {
     correlationId: string | null;
-    /** Fields merged into event_data beside the expiry and the token ids. */
+    /** Fields merged into event_data beside the session's expiry and the token ids. */
     dataJson: string;
   };
 }
 
 /**
- * The session row, its tokens (capped at the session's expiry) and the audit row in one statement
- * on the caller's transaction: a login's last step costs one round trip, not three. Returns the
- * session's expiry and the new token ids by type.
+ * The end of a login in one statement: the journey's outcome, the session row, its tokens (capped
+ * at the session's expiry) and the login's audit row, which names the session, its expiry and its
+ * token ids. A login that ends at the password needs no transaction at all; one that went through
+ * steps spends one round trip here instead of five. Returns the session's expiry and the new token ids by type, or undefined
+ * when the journey to finish was no longer open (nothing is written then).
  */
 export async function insertSessionWithTokens(
   db: Queryable,
   o: SessionOpening,
-): Promise<{ expires_at: Date; token_ids: Record<string, string> }> {
+): Promise<{ expires_at: Date; token_ids: Record<string, string> } | undefined> {
+  const j = o.journey;
   const { rows } = await db.query<{ expires_at: Date; token_ids: Record<string, string> }>({
     name: 'session_open',
     text: `
-WITH s AS (
+WITH started AS (
+  INSERT INTO auth_contexts (context_id, cupid, app_id, app_version, device_fingerprint, ip_address, correlation_id,
+                             auth_outcome, completed_at, expires_at)
+  SELECT $2, $3, $19, $20, $5, $6, $16, 'SUCCESS', now(), now() + make_interval(secs => $21)
+  WHERE $18 = 'start-finished'
+  RETURNING context_id
+), finished AS (
+  UPDATE auth_contexts SET auth_outcome = 'SUCCESS', completed_at = now()
+  WHERE $18 = 'finish' AND context_id = $2 AND auth_outcome IS NULL
+  RETURNING context_id
+), journey AS (
+  SELECT context_id FROM started UNION ALL SELECT context_id FROM finished
+), s AS (
   INSERT INTO sessions (session_id, context_id, cupid, client_id, device_fingerprint, ip_address, user_agent, expires_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
+  SELECT $1, journey.context_id, $3, $4, $5, $6, $7, now() + make_interval(secs => $8) FROM journey
   RETURNING session_id, expires_at
 ), t AS (
   INSERT INTO tokens (session_id, token_type, token_value_hash, scopes, expires_at)
@@ -45,14 +74,13 @@ WITH s AS (
 ), ids AS (
   SELECT jsonb_object_agg(lower(token_type::text), token_id) AS token_ids FROM t
 ), a AS (
-  INSERT INTO audit_logs (event_type, event_category, severity, cupid, context_id, session_id,
+  INSERT INTO audit_logs (event_type, event_category, severity, cupid, context_id, session_id, transaction_id,
                           correlation_id, ip_address, user_agent, event_data)
-  SELECT $13, $14, $15::event_severity, $3, $2, s.session_id, $16::uuid, $6::inet, $7,
+  SELECT $13, $14, $15::event_severity, $3, $2, s.session_id, $22::uuid, $16::uuid, $6::inet, $7,
          $17::jsonb || jsonb_build_object('expires_at', s.expires_at, 'token_ids', ids.token_ids)
   FROM s CROSS JOIN ids
-  RETURNING 1
 )
-SELECT s.expires_at, ids.token_ids FROM s CROSS JOIN ids CROSS JOIN a`,
+SELECT s.expires_at, ids.token_ids FROM s CROSS JOIN ids`,
     values: [
       o.sessionId,
       o.contextId,
@@ -71,7 +99,12 @@ SELECT s.expires_at, ids.token_ids FROM s CROSS JOIN ids CROSS JOIN a`,
       o.audit.severity,
       o.audit.correlationId,
       o.audit.dataJson,
+      j.kind,
+      j.kind === 'start-finished' ? j.appId : null,
+      j.kind === 'start-finished' ? j.appVersion : null,
+      j.kind === 'start-finished' ? j.ttlSeconds : null,
+      j.kind === 'finish' ? j.lastTransactionId : null,
     ],
   });
-  return rows[0]!;
+  return rows[0];
 }
