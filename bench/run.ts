@@ -132,12 +132,14 @@ async function main() {
 
     for (let round = 1; round <= rounds; round++) {
       for (const [key, load] of loads) {
+        await settle(dbUrl);
         const f = await measure(NAMES[key], load);
         record(key, f);
         console.error(`round ${round} ${key}: ${f.rps.toFixed(1)} req/s`);
         // Requests still in flight when the load stopped finish before the next figure starts.
         await new Promise((r) => setTimeout(r, 1000));
       }
+      await settle(dbUrl);
       const argon = JSON.parse(
         await runToEnd(tsx[0], [...tsx[1], 'bench/argon2-rate.ts'], { SECONDS: String(seconds), CONCURRENCY: String(slowConnections) }),
       ) as { rps: number; p50: number; p99: number; count: number };
@@ -151,6 +153,27 @@ async function main() {
     if (!process.env.BENCH_KEEP_LOG) rmSync(dataDir, { recursive: true, force: true });
   }
   report(results, pgVersion);
+}
+
+/**
+ * Waits (at most 60 s) until no autovacuum worker runs on the bench database, so that the clean-up
+ * after one figure's writes does not take the CPU from the next figure.
+ */
+async function settle(url: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const { rows } = await c.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND datname = current_database()`,
+      );
+      if (rows[0]!.n === 0) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await c.end();
+  }
 }
 
 async function sanityChecks(base: string) {
