@@ -28,6 +28,10 @@ LANGUAGE sql VOLATILE PARALLEL SAFE AS $$
       52, 1), 53, 1),
     'hex')::uuid
 $$;
+-- Callable by every role, as gen_random_uuid() is: an application role set up before this migration
+-- (src/store/roles/app-role.sql revokes PUBLIC's EXECUTE on new functions) keeps inserting rows
+-- without a re-run of the role script, which grants it explicitly anyway.
+GRANT EXECUTE ON FUNCTION uuid_v7() TO PUBLIC;
 
 ALTER TABLE auth_contexts ALTER COLUMN context_id SET DEFAULT uuid_v7();
 ALTER TABLE sessions ALTER COLUMN session_id SET DEFAULT uuid_v7();
