@@ -33,7 +33,8 @@ type Outcome = { ok: RefreshedTokens } | { fail: CiamErrorCode; contextId?: stri
  * The session row is locked first, so refreshes of one session run one after another. A ROTATED
  * token presented again is theft, unless it is the immediately previous token within the grace
  * window (two tabs refreshing together): then it once more yields a pair in the same chain.
- * Throws CIAM_E04_00_001 (unknown), _002 (expired, rotated, revoked), _003/_004/_005 (session).
+ * Throws CIAM_E04_00_001 (unknown, or issued to another client), _002 (expired, rotated, revoked),
+ * _003/_004/_005 (session).
  */
 export async function refreshTokens(deps: RefreshDeps, presented: string, origin: RequestOrigin): Promise<RefreshedTokens> {
   const hash = tokenHash(presented);
@@ -67,6 +68,7 @@ async function rotateOrdinary(deps: RefreshDeps, hash: string, origin: RequestOr
   const data = origin.clientId ? { client_id: origin.clientId } : {};
   const row = await deps.liveRotation.rotate({
     presentedHash: hash,
+    clientId: origin.clientId ?? null,
     newAccessHash: tokenHash(accessToken),
     newRefreshHash: tokenHash(refreshToken),
     correlationId: origin.correlationId,
@@ -106,6 +108,9 @@ export function rotationSettings(clients: Map<string, string[]>, lifetimes: Refr
 async function decide(deps: RefreshDeps, tx: Queryable, hash: string, origin: RequestOrigin): Promise<Outcome> {
   const session = await lockSessionOfToken(tx, hash, 'REFRESH');
   if (!session) return { fail: (await tokenExists(tx, hash, 'REFRESH')) ? 'CIAM_E04_00_003' : 'CIAM_E04_00_001' };
+  // A refresh token works only for the client it was issued to; for any other it does not exist
+  // (no rotation, no reuse alarm, nothing said about the session).
+  if (session.client_id && session.client_id !== origin.clientId) return { fail: 'CIAM_E04_00_001' };
   const contextId = session.context_id;
   const tokens = await refreshTokensOf(tx, session.session_id, hash, deps.graceSeconds);
   const token = tokens.find((t) => t.presented);

@@ -69,6 +69,18 @@ describe('POST /auth/refresh', () => {
     expect(unknown.json().error_code).toBe('CIAM_E04_00_001');
   });
 
+  it('answers CIAM_E04_00_001 to a client other than the one the session was opened for, and rotates nothing', async () => {
+    const s = await openTestSession(t);
+    const other = await t.call({ method: 'POST', url: '/auth/refresh', headers: { ...refreshCookie(s.refreshToken), 'x-client-id': 'mobile-app' } });
+    expect(other.statusCode).toBe(401);
+    expect(other.json()).toEqual({ error_code: 'CIAM_E04_00_001' });
+    const rows = await tokenRows(t, s.sessionId);
+    expect(rows.find((r) => r.token_value_hash === tokenHash(s.refreshToken))?.status).toBe('ACTIVE');
+    expect(await auditTypes(t, s.sessionId)).toEqual(['LOGIN_SUCCESS']);
+    // The client it was issued to still refreshes with it.
+    expect((await refresh(s.refreshToken)).statusCode).toBe(200);
+  });
+
   it('answers CIAM_E04_00_002 for an expired refresh token', async () => {
     const s = await openTestSession(t);
     await t.db.query(`UPDATE tokens SET expires_at = now() - interval '1 second' WHERE token_value_hash = $1`, [tokenHash(s.refreshToken)]);

@@ -12,6 +12,8 @@ export interface RotationSettings {
 /** One presented refresh token and what its rotation writes. */
 export interface RotationRequest {
   presentedHash: string;
+  /** The client asking; a token is rotated only for the client its session was opened for. */
+  clientId: string | null;
   newAccessHash: string;
   newRefreshHash: string;
   correlationId: string | null;
@@ -34,7 +36,7 @@ export interface RotationRow {
 
 /**
  * Ordinary refreshes as ONE statement, committed on its own: for every presented hash that is an
- * ACTIVE, unexpired refresh token of an ACTIVE, unexpired session, touch — and so lock — the
+ * ACTIVE, unexpired refresh token of an ACTIVE, unexpired session opened for the asking client, touch — and so lock — the
  * session (sessions before tokens, as everywhere), rotate that token and the session's live access
  * token, insert their successors and write the TOKEN_REFRESHED audit row. One row comes back per
  * rotated token; a hash without a row was not an ordinary live token (unknown, expired, rotated,
@@ -52,16 +54,18 @@ export async function rotateLiveRefreshTokens(db: Queryable, settings: RotationS
     name: 'refresh_rotate_live_batch',
     text: `
 WITH req AS (
-  SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::uuid[], $5::inet[], $6::text[], $7::jsonb[])
-    AS r(presented_hash, access_hash, refresh_hash, correlation_id, ip_address, user_agent, event_data)
+  SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::uuid[], $5::inet[], $6::text[], $7::jsonb[], $14::varchar[])
+    AS r(presented_hash, access_hash, refresh_hash, correlation_id, ip_address, user_agent, event_data, client_id)
 ), live AS (
-  SELECT r.*, t.token_id, t.session_id
+  SELECT r.presented_hash, r.access_hash, r.refresh_hash, r.correlation_id, r.ip_address, r.user_agent, r.event_data,
+         r.client_id AS asking_client_id, t.token_id, t.session_id
   FROM req r JOIN tokens t ON t.token_value_hash = r.presented_hash
   WHERE t.status = 'ACTIVE' AND t.token_type = 'REFRESH' AND t.expires_at > now()
 ), s AS (
   UPDATE sessions s SET last_activity_at = now()
   FROM live l
   WHERE s.session_id = l.session_id AND s.status = 'ACTIVE' AND s.expires_at > now()
+    AND (s.client_id IS NULL OR s.client_id = l.asking_client_id)
   RETURNING s.session_id, s.context_id, s.cupid, s.client_id, s.expires_at
 ), old_refresh AS (
   UPDATE tokens t SET status = 'ROTATED', rotated_at = now()
@@ -124,6 +128,7 @@ FROM issued`,
       settings.audit.eventType,
       settings.audit.category,
       settings.audit.severity,
+      requests.map((r) => r.clientId),
     ],
   });
   return rows;
