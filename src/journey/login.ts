@@ -52,8 +52,8 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
   const { origin } = req;
   const user = await checkPassword(deps, req);
 
-  const resumed = await resumableJourney(deps, req.contextId, user.cupid);
-  const contextId = resumed?.context_id;
+  const asked = await resumableJourney(deps, req.contextId, user.cupid);
+  const contextId = asked?.context_id;
   const denied = deps.ipDenyList.denies(origin.ipAddress);
 
   const risk =
@@ -71,6 +71,9 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
         )
       : undefined;
   const deviceIdentity = risk?.deviceId ?? req.deviceFingerprint ?? null;
+  // A journey resumes only on the device it began on: the device that finishes a journey is the one
+  // a bind would trust. From another device the login starts a journey of its own.
+  const resumed = asked && (asked.device_fingerprint ?? null) === deviceIdentity ? asked : undefined;
   const recommendation = risk?.recommendation;
   const mfaWanted = user.mfaRequired || recommendation === 'CHALLENGE';
 

@@ -229,6 +229,20 @@ describe('login: resuming a journey', () => {
     expectTokens(await j.verify(first.context_id, sent.transactionId, sent.code), 201, first.context_id);
   });
 
+  it('a context_id brought from another device starts a new journey there; the first one is untouched', async () => {
+    const first = await j.loginToMfa('mfauser', { deviceFingerprint: 'device-one' });
+    const before = await j.steps(first.context_id);
+    const elsewhere = await j.login('mfauser', { contextId: first.context_id, deviceFingerprint: 'device-two' });
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.body.context_id).not.toBe(first.context_id);
+    expect((await j.journey(elsewhere.body.context_id)).device_fingerprint).toBe('device-two');
+    expect(await j.steps(first.context_id)).toEqual(before);
+    expect((await j.journey(first.context_id)).device_fingerprint).toBe('device-one');
+    // From the device it began on, the journey resumes.
+    const again = await j.login('mfauser', { contextId: first.context_id, deviceFingerprint: 'device-one' });
+    expect(again.body.context_id).toBe(first.context_id);
+  });
+
   it("another customer's context_id starts a new journey and leaves the other one untouched", async () => {
     const theirs = await j.loginToMfa('mfauser');
     const before = await j.steps(theirs.context_id);
