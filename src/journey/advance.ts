@@ -107,7 +107,7 @@ export interface JourneyEndingAtPassword {
 
 /**
  * Completes a journey that ends at the password in ONE statement and without a transaction (the
- * statement is atomic on its own): journey row, session, tokens and audit rows.
+ * statement is atomic on its own): journey row, session, tokens and the audit row.
  */
 export async function completeAtPassword(
   deps: JourneyDeps,
