@@ -83,8 +83,12 @@ async function createLedger(db: Database): Promise<void> {
 
 /** True when every known migration is recorded (readiness). */
 export async function migrationsCurrent(db: Database, migrations = loadMigrations()): Promise<boolean> {
+  // A named statement, as the hot paths use: readiness must fail exactly when they would.
   const { rows } = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM schema_migrations WHERE version = ANY($1::int[])',
+    {
+      name: 'migrations_current',
+      text: 'SELECT count(*)::int AS n FROM schema_migrations WHERE version = ANY($1::int[])',
+    },
     [migrations.map((m) => m.version)],
   );
   return rows[0]?.n === migrations.length;

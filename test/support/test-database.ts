@@ -19,7 +19,7 @@ export interface TestDatabase extends Database {
 }
 
 /** A freshly migrated database of its own for one test file (or one test). */
-export async function openTestDatabase(): Promise<TestDatabase> {
+export async function openTestDatabase(options: { idleTimeoutMs?: number } = {}): Promise<TestDatabase> {
   if (testEngine() === 'pglite') {
     const snapshot = readFileSync(inject('pgliteSnapshot'));
     return openPglite({ loadDataDir: new Blob([snapshot]) });
@@ -34,7 +34,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     await admin.end();
   }
   const url = databaseUrl(name);
-  const db = await openPostgres({ connectionString: url, poolMax: 10, statementTimeoutMs: 30_000 });
+  const db = await openPostgres({ connectionString: url, poolMax: 10, statementTimeoutMs: 30_000, ...options });
   const close = db.close.bind(db);
   return Object.assign(db, {
     url,

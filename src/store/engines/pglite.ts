@@ -3,7 +3,7 @@ import { createPgConfig, PglitePgConnection } from '@electric-sql/pglite/node-po
 import pg from 'pg';
 import type { Database } from '../database.js';
 import { DataDirLock } from './data-dir-lock.js';
-import { poolDatabase } from './pool-database.js';
+import { singleConnectionDatabase } from './single-connection.js';
 
 export interface PgliteOptions {
   /** A directory on disk, or undefined for an in-memory database (tests). */
@@ -13,8 +13,8 @@ export interface PgliteOptions {
 }
 
 /**
- * The embedded engine: PostgreSQL compiled to WASM, in this process. It runs one statement at a
- * time, so the pool has exactly one connection and transactions queue behind each other.
+ * The embedded engine: PostgreSQL compiled to WASM, in this process — one backend session, so one
+ * connection for the life of the process (see singleConnectionDatabase); callers queue behind it.
  */
 export async function openPglite(options: PgliteOptions): Promise<Database> {
   const lock = options.dataDir ? DataDirLock.acquire(options.dataDir) : undefined;
@@ -23,9 +23,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     });
-    const pool = pglitePool(pglite);
-    pool.on('error', () => {});
-    return poolDatabase('pglite', pool, async () => {
+    return singleConnectionDatabase('pglite', () => pgliteClient(pglite), async () => {
       await pglite.close();
       lock?.release();
     });
@@ -38,27 +36,20 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
 /** A migrated database as a snapshot, so each test can start from it in about half a second. */
 export async function snapshotPglite(build: (db: Database) => Promise<void>): Promise<Blob> {
   const pglite = await PGlite.create();
-  const pool = pglitePool(pglite);
-  const db = poolDatabase('pglite', pool, async () => {});
+  const db = singleConnectionDatabase('pglite', () => pgliteClient(pglite), async () => {});
   await build(db);
-  await pool.end();
+  await db.close();
   const blob = await pglite.dumpDataDir('none');
   await pglite.close();
   return blob;
 }
 
 /**
- * One pool connection over the PGlite instance. pg-pool discards a client whose query failed, and
- * ending a client ends its connection object: with the one connection object that
- * `createPgConfig` shares between all clients, the client created next received that late `end`
- * and its first query failed ("Connection terminated unexpectedly"). Each client therefore gets a
- * connection object of its own; ending one never closes the PGlite instance.
+ * A node-postgres client speaking to the PGlite instance in process. Each client gets a
+ * connection object of its own (the one `createPgConfig` offers is shared): ending a replaced
+ * client must not end its successor's connection.
  */
-function pglitePool(pglite: PGlite): pg.Pool {
-  class PgliteClient extends pg.Client {
-    constructor(config?: pg.ClientConfig) {
-      super({ ...config, connection: new PglitePgConnection({ pglite }) } as pg.ClientConfig);
-    }
-  }
-  return new pg.Pool({ ...createPgConfig(pglite), max: 1, Client: PgliteClient } as pg.PoolConfig);
+function pgliteClient(pglite: PGlite): pg.Client {
+  const { connection: _shared, ...config } = createPgConfig(pglite);
+  return new pg.Client({ ...config, connection: new PglitePgConnection({ pglite }) } as pg.ClientConfig);
 }

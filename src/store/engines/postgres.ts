@@ -6,6 +6,8 @@ export interface PostgresOptions {
   connectionString: string;
   poolMax: number;
   statementTimeoutMs: number;
+  /** How long an unused connection stays open (node-postgres closes it after this). */
+  idleTimeoutMs?: number;
 }
 
 // timestamptz and inet come back as strings we control; bigint counts as numbers (counts stay small).
@@ -17,7 +19,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     max: options.poolMax,
     statement_timeout: options.statementTimeoutMs,
     connectionTimeoutMillis: 5_000,
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
     application_name: 'ciam-backend',
   });
   // An idle client losing its server must not crash the process; the pool replaces it.
