@@ -5,6 +5,7 @@ import { loadOperationsSettings } from './config/operations-settings.js';
 import { JOBS } from './jobs/catalogue.js';
 import { errorBody } from './http/schemas/common.js';
 import { loggerOptions } from './http/logger.js';
+import { clientErrorHandler } from './http/client-errors.js';
 import { clientAndCorrelation, correlationIdFor } from './http/plugins/client-and-correlation.js';
 import { errorHandler } from './http/plugins/error-handler.js';
 import { openApi } from './http/plugins/openapi.js';
@@ -51,6 +52,15 @@ export async function buildApp({ settings, services, logger }: AppOptions): Prom
   const app = Fastify({
     logger: logger ?? loggerOptions(settings.logLevel),
     bodyLimit: settings.bodyLimit,
+    // A client that stops sending mid-request is answered 408 and closed, not held open forever.
+    requestTimeout: settings.httpTimeouts.requestMs,
+    keepAliveTimeout: settings.httpTimeouts.keepAliveMs,
+    http: {
+      headersTimeout: settings.httpTimeouts.headersMs,
+      // Node checks the two timeouts above only this often (30 s by default).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, settings.httpTimeouts.headersMs / 4)),
+    },
+    clientErrorHandler,
     // A hop count is accepted at run time though the typings omit it.
     trustProxy: settings.trustProxy as boolean | string[],
     genReqId: (req) => correlationIdFor(req.headers['x-correlation-id']),

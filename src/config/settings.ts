@@ -84,6 +84,15 @@ const EnvSchema = z.object({
   CIAM_PUSH_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
   /** Largest request body accepted, in bytes. */
   CIAM_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(65_536),
+  /** A request whose headers and body have not fully arrived by then is answered 408 and closed. */
+  CIAM_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** A request whose headers have not fully arrived by then is answered 408 and closed. */
+  CIAM_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  /**
+   * How long an idle keep-alive connection stays open. Longer than a load balancer's idle timeout
+   * (60 s on the common ones), so the balancer, not the service, closes idle connections.
+   */
+  CIAM_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(72_000),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -128,6 +137,7 @@ export interface Settings {
   mfaLockSeconds: number;
   pushPollIntervalMs: number;
   bodyLimit: number;
+  httpTimeouts: { requestMs: number; headersMs: number; keepAliveMs: number };
   /** The raw environment, for adapters that read their own settings. */
   env: Env;
 }
@@ -265,6 +275,12 @@ export function loadSettings(env: Env = process.env): Settings {
     mfaLockSeconds: e.CIAM_MFA_LOCK_SECONDS,
     pushPollIntervalMs: e.CIAM_PUSH_POLL_INTERVAL_MS,
     bodyLimit: e.CIAM_BODY_LIMIT_BYTES,
+    httpTimeouts: {
+      requestMs: e.CIAM_REQUEST_TIMEOUT_MS,
+      // Node refuses a headers timeout above the request timeout.
+      headersMs: Math.min(e.CIAM_HEADERS_TIMEOUT_MS, e.CIAM_REQUEST_TIMEOUT_MS),
+      keepAliveMs: e.CIAM_KEEP_ALIVE_TIMEOUT_MS,
+    },
     env,
   };
 }

@@ -45,6 +45,8 @@ export const ERROR_CATALOGUE = {
   CIAM_E00_00_005: { status: 429, meaning: 'Too many requests (extension)' },
   CIAM_E00_00_006: { status: 404, meaning: 'Route not found (extension)' },
   CIAM_E00_00_007: { status: 415, meaning: 'Unsupported media type (extension)' },
+  CIAM_E00_00_008: { status: 408, meaning: 'Request not received in time (extension)' },
+  CIAM_E00_00_009: { status: 431, meaning: 'Request headers too large (extension)' },
   // Server
   CIAM_E05_00_001: { status: 503, meaning: 'Server error' },
   CIAM_E05_00_002: { status: 503, meaning: 'Upstream information not available' },
