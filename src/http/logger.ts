@@ -13,7 +13,6 @@ export const REDACTED_PATHS = [
   'headers.cookie',
   'headers["x-api-key"]',
   '*.password',
-  '*.code',
   '*.token',
   '*.access_token',
   '*.refresh_token',
@@ -21,9 +20,15 @@ export const REDACTED_PATHS = [
   '*.approval_secret',
   '*.secret',
   'password',
-  'code',
   'token',
   'approval_secret',
+  // A one-time code travels as `code` in a request body. `code` elsewhere is an error's code
+  // (SQLSTATE, Fastify's FST_…, a provider's): an operator needs it, so only bodies are redacted.
+  'body.code',
+  'req.body.code',
+  '*.body.code',
+  'one_time_code',
+  '*.one_time_code',
 ];
 
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {

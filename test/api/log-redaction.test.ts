@@ -63,4 +63,36 @@ describe('logs', () => {
     // Quoted, so that six digits inside a timestamp cannot match by chance.
     expect(all).not.toContain(`"${code}"`);
   });
+
+  it('keep the error codes an operator needs: SQLSTATE, error type, Fastify codes', async () => {
+    lines.length = 0;
+    let failure: unknown;
+    try {
+      await db.query({ name: 'redaction_probe', text: 'SELECT $1::int AS n' }, ['not a number']);
+    } catch (err) {
+      failure = err;
+    }
+    app.log.error({ err: failure }, 'probe failure');
+    const logged = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'probe failure');
+    expect(logged.err.code).toBe('22P02');
+    expect(typeof logged.err.type).toBe('string');
+    expect(logged.err.type).not.toBe('[redacted]');
+
+    await app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'x-client-id': CLIENT_ID, 'content-type': 'application/json' },
+      payload: '{"username": ',
+    });
+    const rejected = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request rejected before routing');
+    expect(rejected.code).toMatch(/^FST_/);
+  });
+
+  it('redact a one-time code that arrives in a logged body', () => {
+    lines.length = 0;
+    app.log.info({ body: { code: '493817', context_id: 'c' }, req: { body: { code: '493817' } } }, 'body probe');
+    const logged = JSON.parse(lines.find((l) => JSON.parse(l).msg === 'body probe')!);
+    expect(logged.body).toEqual({ code: '[redacted]', context_id: 'c' });
+    expect(JSON.stringify(logged)).not.toContain('493817');
+  });
 });
