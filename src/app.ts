@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Settings } from './config/settings.js';
 import { loadOperationsSettings } from './config/operations-settings.js';
 import { JOBS } from './jobs/catalogue.js';
@@ -44,13 +45,15 @@ export interface AppOptions {
   services: Services;
   /** Override the logger (tests pass false). */
   logger?: FastifyServerOptions['logger'];
+  /** Where the default logger writes (the service's bounded, non-blocking LogDestination). */
+  logStream?: DestinationStream;
 }
 
 /** Builds the HTTP application around ready services; tests and main.ts both call this. */
-export async function buildApp({ settings, services, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ settings, services, logger, logStream }: AppOptions): Promise<FastifyInstance> {
   let accepting = true;
   const app = Fastify({
-    logger: logger ?? loggerOptions(settings.logLevel),
+    logger: logger ?? loggerOptions(settings.logLevel, logStream),
     bodyLimit: settings.bodyLimit,
     // A client that stops sending mid-request is answered 408 and closed, not held open forever.
     requestTimeout: settings.httpTimeouts.requestMs,

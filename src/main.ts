@@ -3,6 +3,7 @@ import { loadSettings, SettingsError } from './config/settings.js';
 import { loadOperationsSettings } from './config/operations-settings.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { shutdownOnSignals, type ShutdownPlan } from './lifecycle/graceful-shutdown.js';
+import { LogDestination } from './observability/log-destination.js';
 import { createServices } from './services.js';
 import { openDatabase } from './store/open-database.js';
 import { migrate } from './store/migrate.js';
@@ -11,10 +12,14 @@ import { migrate } from './store/migrate.js';
 async function main() {
   const settings = loadSettings();
   const operations = loadOperationsSettings(settings.env);
+  const logs = new LogDestination({ fd: 1, maxBufferBytes: operations.logBufferBytes });
   const db = await openDatabase(settings.database);
   await migrate(db);
   const services = await createServices(settings, db);
-  const app = await buildApp({ settings, services });
+  const app = await buildApp({ settings, services, logStream: logs });
+  logs.reportDropsWith((dropped) =>
+    app.log.warn({ dropped_lines: dropped }, 'log lines dropped: the log consumer did not keep up'),
+  );
   if (!settings.production) {
     app.log.warn(
       { directory: settings.providers.directory, drs: settings.providers.drs, database: db.engine },
@@ -27,6 +32,7 @@ async function main() {
     drainMs: operations.shutdownDrainMs,
     timeoutMs: operations.shutdownTimeoutMs,
     resources: [() => services.providers.directory.close?.(), () => db.close()],
+    flushLogs: (withinMs) => logs.close(withinMs),
   };
   shutdownOnSignals(plan);
 

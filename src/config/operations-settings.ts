@@ -68,6 +68,12 @@ const OperationsEnv = z.object({
   CIAM_METRICS_DB_GAUGE_TTL_MS: z.coerce.number().int().min(1000).default(15_000),
   /** When set, GET /metrics requires `Authorization: Bearer <this>` (for a scraper outside the private network). */
   CIAM_METRICS_BEARER_TOKEN: z.string().min(16).optional(),
+  /**
+   * Bytes of log lines held in memory while the log consumer (whatever reads stdout) is behind.
+   * When it is full, further lines are dropped and counted (`ciam_log_lines_dropped_total`)
+   * rather than blocking requests or growing the process. From 64 KiB to 1 GiB.
+   */
+  CIAM_LOG_BUFFER_BYTES: z.coerce.number().int().min(65_536).max(1_073_741_824).default(8 * 1024 * 1024),
   /** Requests slower than this are logged at warn level with their route and status, in ms. */
   CIAM_SLOW_REQUEST_MS: count(1000),
   /**
@@ -107,6 +113,7 @@ export interface OperationsSettings {
   passwordLockout: { maxFailures: number; lockSeconds: number; failureWindowSeconds: number };
   metrics: { enabled: boolean; dbGaugeTtlMs: number; bearerToken?: string };
   slowRequestMs: number;
+  logBufferBytes: number;
   shutdownDrainMs: number;
   shutdownTimeoutMs: number;
 }
@@ -154,6 +161,7 @@ export function loadOperationsSettings(env: Env): OperationsSettings {
       bearerToken: e.CIAM_METRICS_BEARER_TOKEN,
     },
     slowRequestMs: e.CIAM_SLOW_REQUEST_MS,
+    logBufferBytes: e.CIAM_LOG_BUFFER_BYTES,
     shutdownDrainMs: e.CIAM_SHUTDOWN_DRAIN_MS ?? (env.NODE_ENV === 'production' ? 5000 : 0),
     shutdownTimeoutMs: e.CIAM_SHUTDOWN_TIMEOUT_MS,
   };

@@ -1,4 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
+import type { DestinationStream } from 'pino';
 
 /**
  * Paths pino removes from every log line: credentials, codes, tokens, secrets and cookies may
@@ -31,9 +32,11 @@ export const REDACTED_PATHS = [
   '*.one_time_code',
 ];
 
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+/** `stream`: where lines go (the service passes its bounded LogDestination); pino's default otherwise. */
+export function loggerOptions(level: string, stream?: DestinationStream): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream ? { stream } : {}),
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     // A request's correlation id is its Fastify request id, so every line of it carries the id.
   };

@@ -11,7 +11,12 @@ export interface ShutdownPlan {
   scheduler?: Scheduler;
   /** Closed in order after the HTTP server and the scheduler: providers, then the database. */
   resources: Array<() => Promise<void> | void>;
+  /** Writes the buffered log lines, giving up after `withinMs` (or earlier when the consumer is stuck). */
+  flushLogs?: (withinMs: number) => Promise<unknown>;
 }
+
+/** Left between the end of the final log flush and the deadline, so the flush never races the deadline's exit 1. */
+const FLUSH_MARGIN_MS = 250;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -23,10 +28,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function shutdown(plan: ShutdownPlan, signal: string): Promise<number> {
   const log = plan.app.log;
+  const deadlineAt = Date.now() + plan.timeoutMs;
+  // Every step below is asynchronous (logging included), so this timer fires even when a step or the log consumer is stuck.
   const deadline = setTimeout(() => {
     log.error({ timeout_ms: plan.timeoutMs }, 'graceful shutdown took too long; exiting');
     process.exit(1);
   }, plan.timeoutMs).unref();
+  let code: number;
   try {
     plan.app.stopAccepting();
     // No new job starts from here on; one already running is awaited below.
@@ -37,13 +45,15 @@ export async function shutdown(plan: ShutdownPlan, signal: string): Promise<numb
     await schedulerStopped;
     for (const close of plan.resources) await close();
     log.info('shut down cleanly');
-    return 0;
+    code = 0;
   } catch (err) {
     log.error({ err }, 'shutdown failed');
-    return 1;
-  } finally {
-    clearTimeout(deadline);
+    code = 1;
   }
+  // The last lines get what time is left; a log consumer that reads nothing costs them, not the exit.
+  await plan.flushLogs?.(deadlineAt - Date.now() - FLUSH_MARGIN_MS);
+  clearTimeout(deadline);
+  return code;
 }
 
 /** SIGTERM or SIGINT starts the graceful stop; a second signal exits at once. */

@@ -91,4 +91,9 @@ export const ciamMetrics = {
     labelNames: ['provider'] as const,
     registers: [registry],
   }),
+  logLinesDropped: new client.Counter({
+    name: 'ciam_log_lines_dropped_total',
+    help: 'Log lines dropped because the log consumer (stdout) could not keep up and the bounded log buffer was full.',
+    registers: [registry],
+  }),
 };
