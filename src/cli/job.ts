@@ -3,6 +3,7 @@ import { loadOperationsSettings } from '../config/operations-settings.js';
 import { loadSettings } from '../config/settings.js';
 import { findJob, JOBS } from '../jobs/catalogue.js';
 import { leaderLockFor } from '../jobs/leader-lock.js';
+import { LogDestination } from '../observability/log-destination.js';
 import { runJob } from '../jobs/run-job.js';
 import { migrationsCurrent } from '../store/migrate.js';
 import { openDatabase } from '../store/open-database.js';
@@ -26,8 +27,10 @@ if (!job) {
 
 const settings = loadSettings();
 const operations = loadOperationsSettings(settings.env);
-// Logs to stderr, so stdout carries only the outcome line a script can parse.
-const log = pino({ level: settings.logLevel }, pino.destination(2));
+// Logs to stderr, so stdout carries only the outcome line a script can parse. Never a synchronous
+// destination: a stderr nobody reads would freeze the job while it holds its lock.
+const logs = new LogDestination({ fd: 2, maxBufferBytes: operations.logBufferBytes });
+const log = pino({ level: settings.logLevel }, logs);
 let db;
 try {
   db = await openDatabase(settings.database);
@@ -48,3 +51,6 @@ try {
 } finally {
   await db.close();
 }
+// The last lines get a few seconds; a stderr nobody reads must not keep the job from ending.
+await logs.close(5_000);
+process.exit();
