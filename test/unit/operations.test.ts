@@ -38,6 +38,7 @@ describe('operations settings', () => {
     expect(s.rateLimits).toMatchObject({ enabled: true, windowMs: 60_000, loginPerUsername: 10, redisUrl: undefined });
     expect(s.passwordLockout).toEqual({ maxFailures: 10, lockSeconds: 900, failureWindowSeconds: 86_400 });
     expect(s.slowRequestMs).toBe(1000);
+    expect(s.logBufferBytes).toBe(8 * 1024 * 1024);
     expect(s.shutdownDrainMs).toBe(0);
     expect(loadOperationsSettings({ NODE_ENV: 'production' }).shutdownDrainMs).toBe(5000);
   });
@@ -47,6 +48,8 @@ describe('operations settings', () => {
     expect(() => loadOperationsSettings({ CIAM_AUDIT_PARTITIONS_AHEAD: '1' })).toThrow(/CIAM_AUDIT_PARTITIONS_AHEAD/);
     expect(() => loadOperationsSettings({ CIAM_JOB_BATCH_SIZE: '0' })).toThrow(/CIAM_JOB_BATCH_SIZE/);
     expect(() => loadOperationsSettings({ REDIS_URL: 'not a url' })).toThrow(/REDIS_URL/);
+    expect(() => loadOperationsSettings({ CIAM_LOG_BUFFER_BYTES: '4096' })).toThrow(/CIAM_LOG_BUFFER_BYTES/);
+    expect(() => loadOperationsSettings({ CIAM_LOG_BUFFER_BYTES: '2gb' })).toThrow(/CIAM_LOG_BUFFER_BYTES/);
   });
 
   it('reads the disabled job list', () => {
@@ -139,6 +142,25 @@ describe('graceful shutdown', () => {
       'directory closed',
       'database closed',
     ]);
+  });
+
+  it('flushes the logs last, with the time left before the deadline, and keeps status 0 when lines could not be written', async () => {
+    const steps: string[] = [];
+    let budget = -1;
+    const flushing = plan(steps, {
+      timeoutMs: 4_000,
+      flushLogs: async (withinMs) => {
+        budget = withinMs;
+        steps.push('logs flushed');
+        return false;
+      },
+    });
+    expect(await shutdown(flushing, 'SIGTERM')).toBe(0);
+    expect(steps.at(-1)).toBe('logs flushed');
+    expect(steps.at(-2)).toBe('database closed');
+    // Drain (50 ms) and the steps came first; a margin is kept so the flush never races the deadline.
+    expect(budget).toBeGreaterThan(0);
+    expect(budget).toBeLessThanOrEqual(4_000 - 50);
   });
 
   it('answers 1 when a step fails', async () => {
