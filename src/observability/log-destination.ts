@@ -94,10 +94,12 @@ export class LogDestination {
         stream.off('write', progressed);
         stream.off('finish', done);
         stream.off('close', done);
+        stream.off('error', failed);
         this.#gone = true;
         resolve(written);
       };
       const done = () => finish(true);
+      const failed = () => finish(false);
       const progressed = () => {
         clearTimeout(stall);
         stall = setTimeout(() => finish(false), FLUSH_STALL_MS);
@@ -107,6 +109,7 @@ export class LogDestination {
       stream.once('finish', done);
       stream.once('close', done);
       stream.on('write', progressed);
+      stream.once('error', failed);
       // Writes the rest asynchronously, then emits 'finish' (and 'close'; fd 1 and 2 stay open).
       stream.end();
     });

@@ -1,12 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openPglite } from '../../src/store/engines/pglite.js';
 import {
   BUILT_MAIN,
   call,
@@ -73,8 +74,7 @@ function collect(stream: Readable): () => string {
 
 describe('logging when the log consumer stalls (built service)', () => {
   let db: TestDatabase | undefined;
-  // One data directory for the services started one after the other: the embedded engine
-  // initialises and migrates it once (slow on a busy machine), later starts reuse it.
+  // One data directory for the services started one after the other (the embedded engine's).
   let dataDir: string;
   const children: ChildProcess[] = [];
 
@@ -100,6 +100,9 @@ describe('logging when the log consumer stalls (built service)', () => {
     expect(existsSync(BUILT_MAIN), 'build the service first: npm run build').toBe(true);
     dataDir = mkdtempSync(join(tmpdir(), 'ciam-logs-'));
     if (testEngine() === 'postgres') db = await openTestDatabase();
+    // The embedded engine starts from the migrated template rather than running initdb and every
+    // migration in the service (a minute on a busy machine).
+    else await (await openPglite({ dataDir: join(dataDir, 'pglite'), loadDataDir: new Blob([readFileSync(inject('pgliteSnapshot'))]) })).close();
   });
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -142,7 +145,7 @@ describe('logging when the log consumer stalls (built service)', () => {
 
       // Stall it again and fill the pipe, then SIGTERM: the last lines cannot be written, the exit must not wait for them.
       service.child.stdout!.pause();
-      const more = await drive(service.port, 300);
+      const more = await drive(service.port, 800);
       expect(more.wrong.slice(0, 5)).toEqual([]);
       const stillDropping = await metricValue(service.port, DROPPED);
       expect(stillDropping).toBeGreaterThan(reported);
