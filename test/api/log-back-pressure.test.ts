@@ -194,7 +194,9 @@ describe('logging when the log consumer stalls (built service)', () => {
 
   it('exits at once on a second SIGTERM while the first is still draining', { timeout: 120_000 }, async () => {
     const service = await start({ ...SMALL_BUFFER, CIAM_SHUTDOWN_DRAIN_MS: '30000', CIAM_SHUTDOWN_TIMEOUT_MS: '60000' });
-    expect((await drive(service.port, 200)).wrong).toEqual([]); // fills the pipe nobody reads
+    // Fills the pipe nobody reads (and this process's read buffer, and the log buffer behind them).
+    expect((await drive(service.port, 600)).wrong).toEqual([]);
+    expect(await metricValue(service.port, DROPPED), 'the log destination is stuck').toBeGreaterThan(0);
 
     service.child.kill('SIGTERM');
     await sleep(1_000);
@@ -209,7 +211,8 @@ describe('logging when the log consumer stalls (built service)', () => {
 
   it('exits 1 at the shutdown deadline when a request never finishes and nobody reads the logs', { timeout: 120_000 }, async () => {
     const service = await start({ ...SMALL_BUFFER, CIAM_SHUTDOWN_TIMEOUT_MS: '3000' });
-    expect((await drive(service.port, 200)).wrong).toEqual([]);
+    expect((await drive(service.port, 600)).wrong).toEqual([]);
+    expect(await metricValue(service.port, DROPPED), 'the log destination is stuck').toBeGreaterThan(0);
     // A request whose body never arrives in full keeps the listener from closing.
     const socket = connect(service.port, '127.0.0.1');
     socket.on('error', () => undefined);
