@@ -103,7 +103,7 @@ describe('logging when the log consumer stalls (built service)', () => {
     // The embedded engine starts from the migrated template rather than running initdb and every
     // migration in the service (a minute on a busy machine).
     else await (await openPglite({ dataDir: join(dataDir, 'pglite'), loadDataDir: new Blob([readFileSync(inject('pgliteSnapshot'))]) })).close();
-  });
+  }, 120_000);
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await db?.close();

@@ -101,11 +101,14 @@ export async function startBuiltService(options: {
   const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
     child.once('exit', (code) => resolve({ code, at: Date.now() })),
   );
-  const readyBy = Date.now() + 90_000;
+  const readyBy = Date.now() + 120_000;
   for (;;) {
     const ready = await call(port, 'GET', '/health/ready').catch(() => undefined);
     if (ready?.status === 200) break;
-    if (Date.now() > readyBy || child.exitCode !== null) throw new Error(`the service did not become ready (exit ${child.exitCode})`);
+    if (Date.now() > readyBy || child.exitCode !== null) {
+      child.kill('SIGKILL'); // never leave it running behind a failed test
+      throw new Error(`the service did not become ready (exit ${child.exitCode})`);
+    }
     await sleep(200);
   }
   return { port, child, exited };
