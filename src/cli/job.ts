@@ -3,8 +3,8 @@ import { loadOperationsSettings } from '../config/operations-settings.js';
 import { loadSettings } from '../config/settings.js';
 import { findJob, JOBS } from '../jobs/catalogue.js';
 import { leaderLockFor } from '../jobs/leader-lock.js';
-import { LogDestination } from '../observability/log-destination.js';
 import { runJob } from '../jobs/run-job.js';
+import { LogDestination } from '../observability/log-destination.js';
 import { migrationsCurrent } from '../store/migrate.js';
 import { openDatabase } from '../store/open-database.js';
 
