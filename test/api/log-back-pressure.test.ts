@@ -129,26 +129,27 @@ describe('logging when the log consumer stalls (built service)', () => {
       const dropped = await metricValue(service.port, DROPPED);
       expect(dropped).toBeGreaterThan(500);
 
-      // The consumer catches up: one line says how many were lost.
+      // The consumer catches up: the service says how many were lost (one line, or a few 10 s apart).
       const output = collect(service.child.stdout!);
-      for (const by = Date.now() + 15_000; !output().includes('log lines dropped') && Date.now() < by; ) {
+      const reported = () =>
+        output()
+          .split('\n')
+          .slice(0, -1) // complete lines only
+          .filter((l) => l.includes('log lines dropped'))
+          .reduce((sum, l) => sum + (JSON.parse(l).dropped_lines as number), 0);
+      for (const by = Date.now() + 25_000; reported() < dropped && Date.now() < by; ) {
         await call(service.port, 'GET', '/health');
         await sleep(100);
       }
-      const report = output()
-        .split('\n')
-        .find((l) => l.includes('log lines dropped'));
-      expect(report, output().slice(-2000)).toBeDefined();
-      const reported = JSON.parse(report!).dropped_lines as number;
-      expect(reported).toBeGreaterThan(500);
-      expect(reported).toBeLessThanOrEqual(await metricValue(service.port, DROPPED));
+      expect(reported(), output().slice(-2000)).toBeGreaterThanOrEqual(dropped);
+      expect(reported()).toBeLessThanOrEqual(await metricValue(service.port, DROPPED));
 
       // Stall it again and fill the pipe, then SIGTERM: the last lines cannot be written, the exit must not wait for them.
       service.child.stdout!.pause();
       const more = await drive(service.port, 800);
       expect(more.wrong.slice(0, 5)).toEqual([]);
       const stillDropping = await metricValue(service.port, DROPPED);
-      expect(stillDropping).toBeGreaterThan(reported);
+      expect(stillDropping).toBeGreaterThan(reported());
       const sigtermAt = Date.now();
       service.child.kill('SIGTERM');
       const exit = await Promise.race([service.exited, sleep(12_000).then(() => undefined)]);
@@ -205,7 +206,7 @@ describe('logging when the log consumer stalls (built service)', () => {
     service.child.kill('SIGTERM');
     const exit = await Promise.race([service.exited, sleep(10_000).then(() => undefined)]);
     expect(exit, 'the process did not exit after the second SIGTERM').toBeDefined();
-    expect(exit!.at - secondAt).toBeLessThan(2_000);
+    expect(exit!.at - secondAt).toBeLessThan(3_000);
     expect(exit!.code).toBe(1);
   });
 
@@ -228,7 +229,7 @@ describe('logging when the log consumer stalls (built service)', () => {
     socket.destroy();
     expect(exit, 'the process did not exit at the deadline').toBeDefined();
     expect(exit!.at - sigtermAt).toBeGreaterThanOrEqual(2_500);
-    expect(exit!.at - sigtermAt).toBeLessThan(3_000 + 2_000);
+    expect(exit!.at - sigtermAt).toBeLessThan(3_000 + 3_000);
     expect(exit!.code).toBe(1);
   });
 });
