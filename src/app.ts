@@ -9,6 +9,8 @@ import { loggerOptions } from './http/logger.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { clientAndCorrelation, correlationIdFor } from './http/plugins/client-and-correlation.js';
 import { errorHandler } from './http/plugins/error-handler.js';
+import { jsonBody } from './http/plugins/json-body.js';
+import { requestAjvOptions, tolerantValidators } from './http/request-validation.js';
 import { openApi } from './http/plugins/openapi.js';
 import { metrics } from './http/plugins/metrics.js';
 import { rateLimits } from './http/plugins/rate-limits.js';
@@ -69,8 +71,8 @@ export async function buildApp({ settings, services, logger, logStream }: AppOpt
     genReqId: (req) => correlationIdFor(req.headers['x-correlation-id']),
     logController: new LogController({ requestIdLogLabel: 'correlation_id' }),
     return503OnClosing: true,
-    // `x-extension` marks additions to the reference contract in the OpenAPI document; the validator ignores it.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, keywords: ['x-extension'] } },
+    ajv: requestAjvOptions,
+    schemaController: { compilersFactory: { buildValidator: tolerantValidators } },
   });
   app.addSchema(errorBody);
   app.addHook('onClose', async () => {
@@ -90,6 +92,7 @@ export async function buildApp({ settings, services, logger, logStream }: AppOpt
   app.decorate('routeInventory', () => inventory);
 
   await app.register(errorHandler);
+  await app.register(jsonBody);
   await app.register(clientAndCorrelation, { clients: settings.clients });
   await app.register(cookie);
   await app.register(openApi);

@@ -1,17 +1,36 @@
 import { CiamError } from '../errors/catalogue.js';
 import type { PagePosition } from '../store/queries/agent-views.js';
 
+// The only shapes encodeCursor writes: microsecond UTC text (agent-views.ts isoMicros) and a uuid.
+const AT = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** An opaque keyset cursor: the position of the last row of the previous page. */
 export function encodeCursor(p: PagePosition): string {
   return Buffer.from(`${p.at}|${p.id}`).toString('base64url');
 }
 
-/** Throws CIAM_E01_05_001 for a cursor this service did not produce. */
+/** The position a cursor holds, or undefined when this service could not have produced it. */
+function parseCursor(cursor: string): PagePosition | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (parts.length !== 2) return undefined;
+  const [at, id] = parts as [string, string];
+  if (!AT.test(at) || !ID.test(id) || Number.isNaN(Date.parse(at))) return undefined;
+  return { at, id };
+}
+
+/** The `page-cursor` format of the query schemas: the edge refuses a cursor before any query. */
+export function isPageCursor(cursor: string): boolean {
+  return parseCursor(cursor) !== undefined;
+}
+
+/** Throws CIAM_E01_05_001 for a cursor this service did not produce (the schema refuses it first). */
 export function decodeCursor(cursor: string | undefined): PagePosition | undefined {
   if (cursor === undefined) return undefined;
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw new CiamError('CIAM_E01_05_001');
-  return { at, id };
+  const position = parseCursor(cursor);
+  if (!position) throw new CiamError('CIAM_E01_05_001', { body: { field: 'cursor' } });
+  return position;
 }
 
 /** The next page's cursor when this page was full. */

@@ -63,6 +63,30 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('lets request bodies and query strings carry properties it does not list (they are ignored)', () => {
+    const closed: string[] = [];
+    const visit = (node: unknown, where: string) => {
+      if (!node || typeof node !== 'object') return;
+      if ((node as { additionalProperties?: unknown }).additionalProperties === false) closed.push(where);
+      for (const [key, child] of Object.entries(node)) visit(child, `${where}/${key}`);
+    };
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops as Record<string, { requestBody?: unknown; parameters?: unknown }>)) {
+        visit(op.requestBody, `${method} ${path} body`);
+        visit(op.parameters, `${method} ${path} parameters`);
+      }
+    }
+    expect(closed).toEqual([]);
+  });
+
+  it('documents `field` on the error body as an extension, and the text format on stored strings', () => {
+    const components = (doc as unknown as { components: { schemas: Record<string, any> } }).components.schemas;
+    expect(components.ErrorResponse.properties.field).toMatchObject({ type: 'string', 'x-extension': true });
+    const login = (doc.paths['/auth/login']!.post as any).requestBody.content['application/json'].schema;
+    expect(login.properties.device_fingerprint).toMatchObject({ type: 'string', format: 'text', maxLength: 512 });
+    expect(login.additionalProperties).toBeUndefined();
+  });
+
   it('serves an interactive reference page', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);

@@ -11,6 +11,26 @@ function contextIdFor(request: FastifyRequest, err: unknown): string | undefined
     : undefined;
 }
 
+interface SchemaError {
+  instancePath: string;
+  params?: { missingProperty?: unknown };
+}
+
+/**
+ * The input a schema error is about: a JSON pointer into the body (`/device_fingerprint`,
+ * `/scopes/3`), or the name of the path, query or header parameter (`cupid`, `from`, `x-app-id`).
+ * Undefined when the error is about the whole part (a body that is not an object).
+ */
+export function fieldOf(error: SchemaError | undefined, part: string | undefined): string | undefined {
+  if (!error) return undefined;
+  const missing = error.params?.missingProperty;
+  const pointer =
+    typeof missing === 'string' ? `${error.instancePath}/${missing.replace(/~/g, '~0').replace(/\//g, '~1')}` : error.instancePath;
+  if (pointer === '') return undefined;
+  if (part === 'body') return pointer;
+  return pointer.split('/')[1]!.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
 function send(reply: FastifyReply, request: FastifyRequest, code: CiamErrorCode, err: unknown) {
   const ciam = err instanceof CiamError ? err : new CiamError(code);
   const contextId = contextIdFor(request, err);
@@ -22,7 +42,7 @@ function send(reply: FastifyReply, request: FastifyRequest, code: CiamErrorCode,
 
 /**
  * Every failure leaves as `{ error_code, context_id? }`: contract errors with their catalogued
- * status, malformed input as 400 CIAM_E01_05_001, anything unexpected as 503 CIAM_E05_00_001 with
+ * status, malformed input as 400 CIAM_E01_05_001 (with `field` when the schema names one), anything unexpected as 503 CIAM_E05_00_001 with
  * the cause in the log only — never a stack trace or a 500.
  */
 export const errorHandler = fp(
@@ -35,7 +55,8 @@ export const errorHandler = fp(
       const fe = err as FastifyError;
       if (fe.validation) {
         request.log.info({ validation: fe.validation, context: fe.validationContext }, 'request rejected by schema');
-        return send(reply, request, 'CIAM_E01_05_001', err);
+        const field = fieldOf(fe.validation[0] as SchemaError | undefined, fe.validationContext);
+        return send(reply, request, 'CIAM_E01_05_001', new CiamError('CIAM_E01_05_001', field === undefined ? {} : { body: { field } }));
       }
       if (fe.statusCode === 429) return send(reply, request, 'CIAM_E00_00_005', err);
       if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {

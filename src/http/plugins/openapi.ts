@@ -26,7 +26,12 @@ export const openApi = fp(
           description:
             'Login journeys (password, device risk, MFA by SMS / voice / push with number matching, eSign, device ' +
             'binding), sessions and tokens, and the agent API of a bank\'s customer identity service. Operations ' +
-            'and fields marked `x-extension: true` are additions to the reference contract 2.2.0.',
+            'and fields marked `x-extension: true` are additions to the reference contract 2.2.0.\n\n' +
+            'Input: a body or query property this document does not list is ignored (removed before any work, never ' +
+            'stored); an empty JSON body is accepted where an operation has no body. Strings of `format: text` are ' +
+            'well-formed Unicode without control characters (no U+0000–U+001F, U+007F–U+009F, no lone surrogate); ' +
+            '`format: page-cursor` is a `next_cursor` exactly as this service returned it. A value outside its schema ' +
+            'answers 400 CIAM_E01_05_001 with `field` (extension) naming the input at fault.',
         },
         servers: [{ url: 'http://localhost:8080', description: 'Embedded development default' }],
         components: {

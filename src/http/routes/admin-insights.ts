@@ -5,6 +5,7 @@ import { recentJobRuns } from '../../store/queries/job-runs.js';
 import { decodeCursor, nextCursor } from '../page-cursor.js';
 import { adminSchemaBase, cupidParams, pageSize, readReason, timeRange } from '../schemas/admin.js';
 import { errors } from '../schemas/common.js';
+import { text } from '../schemas/input-formats.js';
 import { auditAgentRead } from './admin.js';
 
 const base = { ...adminSchemaBase, tags: ['Agent'] };
@@ -66,7 +67,7 @@ export async function adminInsightRoutes(app: FastifyInstance, services: Service
         summary: 'A customer\'s audit timeline, newest first (extension)',
         description: 'Keyset-paged: pass `next_cursor` back as `cursor` for the next page; null on the last page.',
         params: cupidParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { ...timeRange, reason: readReason } },
+        querystring: { type: 'object', properties: { ...timeRange, reason: readReason } },
         response: {
           200: {
             type: 'object',
@@ -96,7 +97,6 @@ export async function adminInsightRoutes(app: FastifyInstance, services: Service
         description: 'From v_high_risk_logins (risk ≥ 70), newest first, keyset-paged like the audit timeline.',
         querystring: {
           type: 'object',
-          additionalProperties: false,
           properties: {
             ...timeRange,
             reason: readReason,
@@ -131,8 +131,7 @@ export async function adminInsightRoutes(app: FastifyInstance, services: Service
         summary: 'Recent maintenance job runs (extension)',
         querystring: {
           type: 'object',
-          additionalProperties: false,
-          properties: { job_name: { type: 'string', maxLength: 100 }, limit: timeRange.limit, reason: readReason },
+          properties: { job_name: text(100), limit: timeRange.limit, reason: readReason },
         },
         response: {
           200: {

@@ -36,7 +36,6 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
         body: {
           type: 'object',
           required: ['session_id', 'reason'],
-          additionalProperties: false,
           properties: { session_id: uuidString, reason },
         },
         response: { 200: revokedSession, ...errors(400, 401, 403, 404, 503) },
@@ -56,7 +55,7 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
         ...base,
         summary: 'Revoke every active session of a customer (extension)',
         params: cupidParams,
-        body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason } },
+        body: { type: 'object', required: ['reason'], properties: { reason } },
         response: {
           200: {
             type: 'object',
@@ -86,7 +85,7 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
         ...base,
         summary: 'A customer\'s active sessions with their live tokens (extension)',
         params: cupidParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { reason: readReason } },
+        querystring: { type: 'object', properties: { reason: readReason } },
         response: {
           200: {
             type: 'object',
@@ -114,7 +113,6 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
         params: cupidParams,
         querystring: {
           type: 'object',
-          additionalProperties: false,
           properties: {
             reason: readReason,
             include_revoked: { ...flag, description: 'Also list revoked and expired devices.' },
@@ -148,7 +146,6 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
         body: {
           type: 'object',
           required: ['device_id', 'reason'],
-          additionalProperties: false,
           properties: { device_id: uuidString, reason },
         },
         response: { 200: revokedDevice, ...errors(400, 401, 403, 404, 503) },

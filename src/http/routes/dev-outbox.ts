@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DevOutbox } from '../../providers/delivery/dev-outbox.js';
+import { text } from '../schemas/input-formats.js';
 
 /**
  * GET /dev/outbox: what the development outbox "sent" — codes, push numbers and approval
@@ -13,7 +14,7 @@ export async function devOutboxRoutes(app: FastifyInstance, outbox: DevOutbox) {
         tags: ['Development'],
         summary: 'Messages of the development outbox, newest first — development only, extension',
         'x-extension': true,
-        querystring: { type: 'object', properties: { cupid: { type: 'string', maxLength: 50 } } },
+        querystring: { type: 'object', properties: { cupid: text(50) } },
         response: {
           200: {
             type: 'object',

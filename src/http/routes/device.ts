@@ -17,7 +17,6 @@ export async function deviceRoutes(app: FastifyInstance, services: Services) {
         body: {
           type: 'object',
           required: ['context_id', 'transaction_id', 'bind_device'],
-          additionalProperties: false,
           properties: { ...stepRefs, bind_device: { type: 'boolean' } },
         },
         response: {

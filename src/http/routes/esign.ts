@@ -4,6 +4,7 @@ import type { Services } from '../../services.js';
 import { sendJourneyAnswer } from '../journey-reply.js';
 import { originOf } from '../request-origin.js';
 import { errors } from '../schemas/common.js';
+import { text, timestamp } from '../schemas/input-formats.js';
 import { deviceBindRequired, stepRefs, tokensBody } from '../schemas/journey.js';
 
 interface AcceptBody {
@@ -17,12 +18,11 @@ interface AcceptBody {
 const documentBody = {
   type: 'object',
   required: ['context_id', 'transaction_id', 'document_id'],
-  additionalProperties: false,
   properties: {
     ...stepRefs,
-    document_id: { type: 'string', minLength: 1, maxLength: 100 },
-    acceptance_ip: { type: 'string', maxLength: 64, description: 'Informational; the service records the address it sees' },
-    acceptance_timestamp: { type: 'string', format: 'date-time', description: 'Informational; the service records its own clock' },
+    document_id: text(100, { minLength: 1 }),
+    acceptance_ip: text(64, { description: 'Informational; the service records the address it sees' }),
+    acceptance_timestamp: timestamp('Informational; the service records its own clock'),
   },
 } as const;
 
@@ -38,7 +38,7 @@ export async function esignRoutes(app: FastifyInstance, services: Services) {
         params: {
           type: 'object',
           required: ['document_id'],
-          properties: { document_id: { type: 'string', minLength: 1, maxLength: 100 } },
+          properties: { document_id: text(100, { minLength: 1 }) },
         },
         response: {
           200: {

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { login } from '../../journey/login.js';
 import type { Services } from '../../services.js';
 import { headerString, originOf } from '../request-origin.js';
-import { journeyHeaders } from '../schemas/common.js';
-import { errors } from '../schemas/common.js';
+import { errors, journeyHeaders } from '../schemas/common.js';
+import { text } from '../schemas/input-formats.js';
 import { deviceBindRequired, esignRequired, mfaRequired, nextStep, tokensBody } from '../schemas/journey.js';
 import { sendJourneyAnswer } from '../journey-reply.js';
 
@@ -31,14 +31,13 @@ export async function loginRoutes(app: FastifyInstance, services: Services) {
         body: {
           type: 'object',
           required: ['username', 'password', 'transmit_aid'],
-          additionalProperties: false,
           properties: {
-            username: { type: 'string', minLength: 1, maxLength: 256 },
-            password: { type: 'string', minLength: 1, maxLength: 1024 },
-            transmit_aid: { type: 'string', maxLength: 256 },
-            context_id: { type: 'string', maxLength: 64 },
-            drs_action_token: { type: 'string', minLength: 1, maxLength: 4096 },
-            device_fingerprint: { type: 'string', minLength: 1, maxLength: 512, 'x-extension': true },
+            username: text(256, { minLength: 1 }),
+            password: text(1024, { minLength: 1 }),
+            transmit_aid: text(256),
+            context_id: text(64),
+            drs_action_token: text(4096, { minLength: 1 }),
+            device_fingerprint: text(512, { minLength: 1, 'x-extension': true }),
           },
         },
         response: {

@@ -7,12 +7,13 @@ import type { Services } from '../../services.js';
 import { sendJourneyAnswer } from '../journey-reply.js';
 import { originOf } from '../request-origin.js';
 import { errors } from '../schemas/common.js';
+import { text } from '../schemas/input-formats.js';
 import { deviceBindRequired, esignRequired, mfaPending, nextStep, stepRefs, tokensBody } from '../schemas/journey.js';
 
 const transactionParams = {
   type: 'object',
   required: ['transaction_id'],
-  properties: { transaction_id: { type: 'string', maxLength: 64 } },
+  properties: { transaction_id: text(64) },
 } as const;
 
 const phoneAnswer = {
@@ -33,11 +34,10 @@ export async function mfaRoutes(app: FastifyInstance, services: Services) {
         body: {
           type: 'object',
           required: ['context_id', 'transaction_id', 'method'],
-          additionalProperties: false,
           properties: {
             ...stepRefs,
             // Any string reaches the handler so that an unknown method gets its own code (CIAM_E01_01_009).
-            method: { type: 'string', maxLength: 16, description: 'sms, voice or push' },
+            method: text(16, { description: 'sms, voice or push' }),
             mfa_option_id: { type: 'integer', enum: [1, 2, 3, 4, 5, 6], description: 'Required for sms and voice' },
           },
         },
@@ -87,8 +87,7 @@ export async function mfaRoutes(app: FastifyInstance, services: Services) {
         body: {
           type: 'object',
           required: ['context_id', 'transaction_id', 'code'],
-          additionalProperties: false,
-          properties: { ...stepRefs, code: { type: 'string', minLength: 1, maxLength: 16 } },
+          properties: { ...stepRefs, code: text(16, { minLength: 1 }) },
         },
         response: {
           200: nextStep(esignRequired, deviceBindRequired),
@@ -119,7 +118,6 @@ export async function mfaRoutes(app: FastifyInstance, services: Services) {
         body: {
           type: 'object',
           required: ['context_id'],
-          additionalProperties: false,
           properties: { context_id: stepRefs.context_id },
         },
         response: {
@@ -160,11 +158,10 @@ export async function mfaRoutes(app: FastifyInstance, services: Services) {
         body: {
           type: 'object',
           required: ['context_id', 'selected_number', 'approval_secret'],
-          additionalProperties: false,
           properties: {
             context_id: stepRefs.context_id,
             selected_number: { type: 'integer', minimum: 0, maximum: 1000 },
-            approval_secret: { type: 'string', minLength: 1, maxLength: 128, 'x-extension': true },
+            approval_secret: text(128, { minLength: 1, 'x-extension': true }),
           },
         },
         response: { 200: phoneAnswer, ...errors(400, 401, 404, 410, 429, 503) },
@@ -193,8 +190,7 @@ export async function mfaRoutes(app: FastifyInstance, services: Services) {
         body: {
           type: 'object',
           required: ['context_id', 'approval_secret'],
-          additionalProperties: false,
-          properties: { context_id: stepRefs.context_id, approval_secret: { type: 'string', minLength: 1, maxLength: 128 } },
+          properties: { context_id: stepRefs.context_id, approval_secret: text(128, { minLength: 1 }) },
         },
         response: { 200: phoneAnswer, ...errors(400, 401, 404, 410, 429, 503) },
       } as Record<string, unknown>,

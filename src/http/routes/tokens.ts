@@ -6,6 +6,7 @@ import { bearerToken } from '../bearer.js';
 import { clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from '../refresh-cookie.js';
 import { originOf } from '../request-origin.js';
 import { errors } from '../schemas/common.js';
+import { text } from '../schemas/input-formats.js';
 import { secretMatcher } from '../secret-match.js';
 
 const refreshed = {
@@ -108,10 +109,9 @@ export async function tokenRoutes(app: FastifyInstance, services: Services) {
         body: {
           type: 'object',
           required: ['token'],
-          additionalProperties: false,
           properties: {
-            token: { type: 'string', minLength: 1, maxLength: 4096 },
-            scopes: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 200 } },
+            token: text(4096, { minLength: 1 }),
+            scopes: { type: 'array', maxItems: 50, items: text(200, { minLength: 1 }) },
           },
         },
         response: {

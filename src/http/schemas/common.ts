@@ -1,3 +1,5 @@
+import { HEADER_TEXT_PATTERN } from './input-formats.js';
+
 /** JSON schemas shared by routes: the error body, token answers, common fields. */
 
 export const uuidString = { type: 'string', format: 'uuid' } as const;
@@ -11,6 +13,13 @@ export const errorBody = {
     error_code: { type: 'string', description: 'A code of the error catalogue (src/errors/catalogue.ts); see the README.' },
     context_id: { type: 'string' },
     transaction_id: { type: 'string', description: 'For CIAM_E01_01_017: the step to retry with.' },
+    field: {
+      type: 'string',
+      'x-extension': true,
+      description:
+        'For CIAM_E01_05_001, when one input is at fault: a JSON pointer into the body (`/device_fingerprint`, ' +
+        '`/scopes/3`) or the name of the path, query or header parameter (`cupid`, `from`, `x-app-id`).',
+    },
   },
 } as const;
 
@@ -38,7 +47,7 @@ export const tokenFields = {
 export const journeyHeaders = {
   type: 'object',
   properties: {
-    'x-app-id': { type: 'string', maxLength: 50 },
-    'x-app-version': { type: 'string', maxLength: 20 },
+    'x-app-id': { type: 'string', maxLength: 50, pattern: HEADER_TEXT_PATTERN },
+    'x-app-version': { type: 'string', maxLength: 20, pattern: HEADER_TEXT_PATTERN },
   },
 } as const;

@@ -1,4 +1,5 @@
 import { tokenFields } from './common.js';
+import { text } from './input-formats.js';
 
 /** Response bodies of the login journey, as the contract names them. */
 
@@ -74,6 +75,6 @@ export function nextStep(...bodies: object[]) {
 }
 
 export const stepRefs = {
-  context_id: { type: 'string', maxLength: 64 },
-  transaction_id: { type: 'string', maxLength: 64 },
+  context_id: text(64),
+  transaction_id: text(64),
 } as const;

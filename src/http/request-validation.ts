@@ -1,0 +1,38 @@
+import AjvCompiler, { type Options as AjvOptions, type RouteDefinition, type ValidatorFactory } from '@fastify/ajv-compiler';
+import { inputFormats } from './schemas/input-formats.js';
+
+interface AjvServerOptions {
+  customOptions: AjvOptions;
+}
+
+/**
+ * How request parts are validated: no type coercion, the first error only (allErrors invites
+ * DoS), the service's own formats, and `x-extension` — which marks additions to the reference
+ * contract in the OpenAPI document — as a keyword the validator ignores.
+ */
+export const requestAjvOptions: AjvServerOptions = {
+  customOptions: {
+    removeAdditional: false,
+    coerceTypes: false,
+    allErrors: false,
+    keywords: ['x-extension'],
+    formats: inputFormats,
+  },
+};
+
+/**
+ * Tolerant reader: a body or query property the contract does not list is ignored — removed
+ * before the handler runs, so it is never stored or acted on — while wrong types and missing
+ * fields still fail. Fastify's own compiler (@fastify/ajv-compiler), twice: `removeAdditional:
+ * 'all'` for bodies and query strings only, since on `headers` it would delete the request's
+ * real headers (cookie, authorization) and `params` are fixed by the route.
+ *
+ * With a custom compiler Fastify no longer lower-cases header names in schemas: write them in
+ * lower case.
+ */
+export const tolerantValidators: ValidatorFactory = (externalSchemas, options) => {
+  const customOptions = (options?.customOptions ?? {}) as AjvOptions;
+  const stripping = AjvCompiler()(externalSchemas, { customOptions: { ...customOptions, removeAdditional: 'all' } });
+  const exact = AjvCompiler()(externalSchemas, { customOptions });
+  return (route: RouteDefinition) => (route.httpPart === 'body' || route.httpPart === 'querystring' ? stripping(route) : exact(route));
+};
