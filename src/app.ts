@@ -8,7 +8,7 @@ import { errorBody } from './http/schemas/common.js';
 import { loggerOptions } from './http/logger.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { clientAndCorrelation, correlationIdFor } from './http/plugins/client-and-correlation.js';
-import { errorHandler } from './http/plugins/error-handler.js';
+import { errorHandler, frameworkErrors } from './http/plugins/error-handler.js';
 import { jsonBody } from './http/plugins/json-body.js';
 import { requestAjvOptions, tolerantValidators } from './http/request-validation.js';
 import { openApi } from './http/plugins/openapi.js';
@@ -73,6 +73,7 @@ export async function buildApp({ settings, services, logger, logStream }: AppOpt
     return503OnClosing: true,
     ajv: requestAjvOptions,
     schemaController: { compilersFactory: { buildValidator: tolerantValidators } },
+    frameworkErrors,
   });
   app.addSchema(errorBody);
   app.addHook('onClose', async () => {

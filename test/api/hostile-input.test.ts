@@ -96,6 +96,18 @@ describe('text that PostgreSQL cannot store is refused with the field named', ()
   });
 });
 
+describe('paths the router refuses answer in the error shape too', () => {
+  it.each([
+    ['a path parameter over the router\'s length limit', `/admin/customers/${'x'.repeat(150)}/sessions`],
+    ['a lone surrogate, percent-encoded as invalid UTF-8', '/auth/esign/documents/%ED%A0%80'],
+    ['a broken percent-encoding', '/auth/esign/documents/%E0%A4%A'],
+  ])('%s', async (_name, url) => {
+    const res = await t.call({ method: 'GET', url, headers: agent });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toEqual({ error_code: 'CIAM_E01_05_001' });
+  });
+});
+
 describe('dates PostgreSQL cannot store, and cursors this service did not make', () => {
   const pages = [`/admin/customers/${CUPID}/audit`, '/admin/high-risk-logins'];
   it.each(

@@ -41,6 +41,16 @@ function send(reply: FastifyReply, request: FastifyRequest, code: CiamErrorCode,
 }
 
 /**
+ * Fastify's `frameworkErrors`: what the router refuses before any route or hook runs — a path
+ * with broken percent-encoding (FST_ERR_BAD_URL) or a path parameter longer than the router's
+ * limit (FST_ERR_MAX_PARAM_LENGTH, otherwise a bare 414) — answers like any malformed input.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  request.log.info({ code: err.code }, 'request rejected by the router');
+  return send(reply, request, 'CIAM_E01_05_001', undefined);
+}
+
+/**
  * Every failure leaves as `{ error_code, context_id? }`: contract errors with their catalogued
  * status, malformed input as 400 CIAM_E01_05_001 (with `field` when the schema names one), anything unexpected as 503 CIAM_E05_00_001 with
  * the cause in the log only — never a stack trace or a 500.
