@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUPIDS, journeyClient, JOURNEY_TEST_ENV, PASSWORD, type JourneyClient, type Reply } from '../support/journey-client.js';
 import { openTestSession, refreshCookie } from '../support/sessions.js';
-import { AGENT_SECRET, startTestApp, type TestApp } from '../support/test-app.js';
+import { AGENT_SECRET, GATEWAY_KEY, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * Input that the schema admits by type but PostgreSQL would refuse (NUL, lone surrogates, years
@@ -85,6 +85,17 @@ describe('text that PostgreSQL cannot store is refused with the field named', ()
   ])('agent API %s %s', async (method, url, payload, field) => {
     const res = await j.send({ method: method as 'GET' | 'POST', url, headers: agent, ...(payload ? { payload } : {}) });
     expectFieldError(res, field);
+  });
+
+  it('a nested field is named by its JSON pointer', async () => {
+    const res = await t.call({
+      method: 'POST',
+      url: '/auth/token/verify',
+      headers: { 'x-api-key': GATEWAY_KEY },
+      payload: { token: 'not-a-token', scopes: ['openid', 'profile\u0000'] },
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toEqual({ error_code: 'CIAM_E01_05_001', field: '/scopes/1' });
   });
 
   it('an agent revoking a session with a NUL in the reason', async () => {

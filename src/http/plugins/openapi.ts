@@ -2,13 +2,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { HEADER_TEXT_PATTERN } from '../schemas/input-formats.js';
 
 /** Header parameters every contract route takes; added to each documented operation. */
 const commonHeaders = [
   { name: 'x-client-id', in: 'header', required: true, schema: { type: 'string' }, description: 'A registered client id; unknown or missing → 401.' },
   { name: 'x-correlation-id', in: 'header', required: false, schema: { type: 'string', format: 'uuid' }, description: 'Tracing id, echoed on the response; generated when absent.' },
-  { name: 'x-app-id', in: 'header', required: false, schema: { type: 'string' } },
-  { name: 'x-app-version', in: 'header', required: false, schema: { type: 'string' } },
+  { name: 'x-app-id', in: 'header', required: false, schema: { type: 'string', pattern: HEADER_TEXT_PATTERN } },
+  { name: 'x-app-version', in: 'header', required: false, schema: { type: 'string', pattern: HEADER_TEXT_PATTERN } },
 ];
 
 /**

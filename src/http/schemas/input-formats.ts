@@ -39,10 +39,10 @@ export function text(maxLength: number, more: Record<string, unknown> = {}) {
 
 /**
  * RFC 3339 as PostgreSQL's timestamptz reads it: years 0001–9999, offsets up to ±14:00 (the
- * widest in use; PostgreSQL refuses ±16:00), an upper-case T and Z. `format: date-time` still
- * checks the calendar (no 30 February).
+ * widest in use; PostgreSQL refuses ±16:00), an upper-case T and Z, and no leap second (PostgreSQL
+ * refuses 23:59:60 with a fraction). `format: date-time` still checks the calendar (no 30 February).
  */
-export const TIMESTAMP_PATTERN = '^(?!0000)\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?(?:Z|[+-](?:0\\d|1[0-3]):[0-5]\\d|[+-]14:00)$';
+export const TIMESTAMP_PATTERN = '^(?!0000)\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:[0-5]\\d(?:\\.\\d{1,9})?(?:Z|[+-](?:0\\d|1[0-3]):[0-5]\\d|[+-]14:00)$';
 
 export function timestamp(description: string) {
   return { type: 'string', format: 'date-time', pattern: TIMESTAMP_PATTERN, maxLength: 40, description } as const;
