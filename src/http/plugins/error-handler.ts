@@ -52,8 +52,9 @@ export function frameworkErrors(err: FastifyError, request: FastifyRequest, repl
 
 /**
  * Every failure leaves as `{ error_code, context_id? }`: contract errors with their catalogued
- * status, malformed input as 400 CIAM_E01_05_001 (with `field` when the schema names one), anything unexpected as 503 CIAM_E05_00_001 with
- * the cause in the log only — never a stack trace or a 500.
+ * status, malformed input as 400 CIAM_E01_05_001 (with `field` when one input is at fault),
+ * anything unexpected as 503 CIAM_E05_00_001 with the cause in the log only — never a stack trace
+ * or a 500.
  */
 export const errorHandler = fp(
   async (app: FastifyInstance) => {
