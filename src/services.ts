@@ -114,6 +114,7 @@ export async function createServices(settings: Settings, db: Database): Promise<
     db,
     settings,
     otpKey: secrets.otpKey,
+    actionTokenKey: secrets.actionTokenKey,
     directory: providers.directory,
     risk: providers.risk,
     codeSender: providers.codeSender,

@@ -14,10 +14,16 @@ export const AUDIT_EVENTS = {
   JOURNEY_FAILED: { category: 'AUTH', severity: 'WARN' },
   DRS_EVALUATION: { category: 'SECURITY', severity: 'INFO' },
   DRS_DEGRADED: { category: 'SECURITY', severity: 'WARN' },
+  /** No drs_action_token, or one the risk service rejected: the login stands in as CHALLENGE. */
+  DRS_TOKEN_UNVERIFIED: { category: 'SECURITY', severity: 'WARN' },
   // MFA
   MFA_CHALLENGE_SENT: { category: 'MFA', severity: 'INFO' },
   MFA_CHALLENGE_RESENT: { category: 'MFA', severity: 'INFO' },
   MFA_DELIVERY_FAILED: { category: 'MFA', severity: 'ERROR' },
+  /** The provider's answer to the send never came; the code may have been delivered, so the step stays. */
+  MFA_DELIVERY_UNCONFIRMED: { category: 'MFA', severity: 'WARN' },
+  /** The provider refused the phone for good (invalid, opted out, unreachable): that option is withdrawn. */
+  MFA_CHANNEL_REFUSED: { category: 'MFA', severity: 'WARN' },
   MFA_VERIFY_SUCCESS: { category: 'MFA', severity: 'INFO' },
   MFA_VERIFY_FAILED: { category: 'MFA', severity: 'WARN' },
   MFA_LOCKED: { category: 'SECURITY', severity: 'ERROR' },

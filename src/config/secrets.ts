@@ -9,6 +9,8 @@ export interface Secrets {
   otpKey: Buffer;
   /** AES-256-GCM key that seals signing private keys at rest. */
   keyEncryptionKey: Buffer;
+  /** AES-256-GCM key that seals DRS action tokens until the journey's end is reported. */
+  actionTokenKey: Buffer;
 }
 
 function derive(master: Buffer, purpose: string): Buffer {
@@ -31,5 +33,9 @@ export function loadSecrets(settings: Settings): Secrets {
     }
     master = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   }
-  return { otpKey: derive(master, 'otp-hmac'), keyEncryptionKey: derive(master, 'signing-key-encryption') };
+  return {
+    otpKey: derive(master, 'otp-hmac'),
+    keyEncryptionKey: derive(master, 'signing-key-encryption'),
+    actionTokenKey: derive(master, 'drs-action-token'),
+  };
 }

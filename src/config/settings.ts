@@ -59,6 +59,12 @@ const EnvSchema = z.object({
   CIAM_DIRECTORY: z.enum(['demo', 'ldap']).default('demo'),
   /** Device risk: `simulator` or `transmit`. */
   CIAM_DRS: z.enum(['simulator', 'transmit']).default('simulator'),
+  /**
+   * Clients that may log in without a drs_action_token when CIAM_DRS=transmit (comma separated,
+   * each one of CIAM_CLIENT_IDS). Any other client's login without a token counts as CHALLENGE: MFA,
+   * and no trusted-device shortcut. Ignored by the simulator, which never asks for a token.
+   */
+  CIAM_DRS_EXEMPT_CLIENTS: z.string().optional(),
   /** One-time code delivery: `outbox` (dev outbox) or `http`. */
   CIAM_OTP_SENDER: z.enum(['outbox', 'http']).default('outbox'),
   /** Push delivery: `outbox` (dev outbox) or `http`. */
@@ -120,6 +126,8 @@ export interface Settings {
     pushSender: 'outbox' | 'http';
     agreements: 'files' | 'http';
   };
+  /** Clients whose logins need no drs_action_token under CIAM_DRS=transmit. */
+  drsExemptClients: ReadonlySet<string>;
   /** Dev-only routes and parts (outbox, demo directory) are allowed. */
   devMode: boolean;
   lifetimes: {
@@ -259,6 +267,7 @@ export function loadSettings(env: Env = process.env): Settings {
       pushSender: e.CIAM_PUSH_SENDER,
       agreements: e.CIAM_AGREEMENTS,
     },
+    drsExemptClients: parseDrsExemptClients(e.CIAM_DRS_EXEMPT_CLIENTS, e.CIAM_CLIENT_IDS),
     devMode: !production,
     lifetimes: {
       journey: e.CIAM_JOURNEY_TTL_SECONDS,
@@ -283,4 +292,12 @@ export function loadSettings(env: Env = process.env): Settings {
     },
     env,
   };
+}
+
+function parseDrsExemptClients(value: string | undefined, clientIds: string): ReadonlySet<string> {
+  const known = new Set(csv(clientIds));
+  const exempt = csv(value);
+  const unknown = exempt.find((client) => !known.has(client));
+  if (unknown !== undefined) throw new SettingsError(`CIAM_DRS_EXEMPT_CLIENTS names "${unknown}", which is not in CIAM_CLIENT_IDS.`);
+  return new Set(exempt);
 }

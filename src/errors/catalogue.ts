@@ -16,6 +16,10 @@ export const ERROR_CATALOGUE = {
   CIAM_E01_01_016: { status: 401, meaning: 'Username contains a masked value' },
   CIAM_E01_01_017: { status: 400, meaning: 'Invalid one-time code' },
   CIAM_E01_01_018: { status: 400, meaning: 'Transaction not approved (push pending)' },
+  CIAM_E01_01_019: {
+    status: 400,
+    meaning: 'This phone cannot receive one-time codes (invalid, opted out or unreachable); choose another phone or push (extension)',
+  },
   // Journey steps (transactions)
   CIAM_E01_03_001: { status: 404, meaning: 'Transaction not found' },
   CIAM_E01_03_002: { status: 410, meaning: 'Transaction expired or rejected' },

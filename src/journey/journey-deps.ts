@@ -10,8 +10,12 @@ import type { IpDenyList } from './ip-deny-list.js';
 /** The handful of things a journey needs, passed in once. */
 export interface JourneyDeps {
   db: Database;
-  settings: Pick<Settings, 'lifetimes' | 'mfaMaxAttempts' | 'mfaLockSeconds' | 'pushPollIntervalMs'>;
+  settings: Pick<Settings, 'lifetimes' | 'mfaMaxAttempts' | 'mfaLockSeconds' | 'pushPollIntervalMs' | 'drsExemptClients'> & {
+    providers: Pick<Settings['providers'], 'drs'>;
+  };
   otpKey: Buffer;
+  /** Seals DRS action tokens until the journey's end is reported (risk-outcome.ts). */
+  actionTokenKey: Buffer;
   directory: Directory;
   risk: DeviceRisk;
   codeSender: CodeSender;

@@ -19,6 +19,8 @@ import type { JourneyAnswer } from './answers.js';
 import { fingerprintHash } from './device-identity.js';
 import type { JourneyDeps } from './journey-deps.js';
 import { fromProvider } from './provider-call.js';
+import { assessRisk } from './risk-check.js';
+import { sealActionToken } from './risk-outcome.js';
 import { usernameKey } from '../security/digests.js';
 import { isUuid, sha256Hex } from './secrets.js';
 import { failWith, throwIfFailure } from './step-guard.js';
@@ -56,20 +58,7 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
   const contextId = asked?.context_id;
   const denied = deps.ipDenyList.denies(origin.ipAddress);
 
-  const risk =
-    req.drsActionToken && !denied
-      ? await fromProvider(
-          () =>
-            deps.risk.evaluate({
-              actionToken: req.drsActionToken!,
-              cupid: user.cupid,
-              ipAddress: origin.ipAddress,
-              userAgent: origin.userAgent,
-              correlationId: origin.correlationId,
-            }),
-          contextId,
-        )
-      : undefined;
+  const risk = denied ? undefined : await assessRisk(deps, req, user, contextId);
   const deviceIdentity = risk?.deviceId ?? req.deviceFingerprint ?? null;
   // A journey resumes only on the device it began on: the device that finishes a journey is the one
   // a bind would trust. From another device the login starts a journey of its own.
@@ -103,7 +92,7 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
   const result = await deps.db.transaction(async (tx) => {
     const context = await openJourney(deps, tx, req, user, resumed, deviceIdentity, mfaNeeded || Boolean(pendingDocumentId));
     const base = { cupid: user.cupid, contextId: context.context_id, origin };
-    if (risk) await recordRisk(tx, context, user.cupid, req.drsActionToken!, risk, origin);
+    if (risk) await recordRisk(deps, tx, context, user.cupid, req.drsActionToken, risk, origin);
 
     if (blockedByRisk) {
       await finishAuthContext(tx, context.context_id, 'FAILED');
@@ -155,13 +144,6 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
     return advance(deps, tx, { context, after: 'PASSWORD', parentTransactionId: null, pendingDocumentId, origin });
   });
 
-  // The action's result goes back to the risk service when the journey ends here; a journey that
-  // continues with further steps has no action token later (only its hash is kept).
-  const ended = 'failure' in result || result.kind === 'SUCCESS';
-  if (req.drsActionToken && risk && ended && deps.risk.reportOutcome) {
-    const success = !('failure' in result);
-    void deps.risk.reportOutcome({ actionToken: req.drsActionToken, cupid: user.cupid, success }).catch(() => {});
-  }
   return throwIfFailure(result);
 }
 
@@ -231,13 +213,20 @@ async function openJourney(
 }
 
 async function recordRisk(
+  deps: JourneyDeps,
   tx: Queryable,
   context: AuthContextRow,
   cupid: string,
-  actionToken: string,
-  risk: RiskAssessment & { degraded?: { reason: string } },
+  actionToken: string | undefined,
+  risk: RiskAssessment,
   origin: RequestOrigin,
 ) {
+  const base = { cupid, contextId: context.context_id, origin };
+  if (risk.unverified) {
+    await recordAudit(tx, { ...base, type: 'DRS_TOKEN_UNVERIFIED', data: { reason: risk.unverified.reason, recommendation: risk.recommendation } });
+  }
+  // No token, no evaluation row: there is nothing to key it by, and nothing was asked.
+  if (actionToken === undefined) return;
   const evaluationId = await insertDrsEvaluation(tx, {
     contextId: context.context_id,
     cupid,
@@ -248,8 +237,10 @@ async function recordRisk(
     signals: risk.signals,
     deviceAttributes: risk.deviceAttributes,
     raw: risk.raw,
+    // Reported at the journey's end (risk-outcome.ts) — unless the risk service did not answer for
+    // this token or refused it: then it has nothing to learn from the result.
+    actionTokenSealed: risk.degraded || risk.unverified ? null : sealActionToken(deps, context.context_id, actionToken),
   });
-  const base = { cupid, contextId: context.context_id, origin };
   await recordAudit(tx, {
     ...base,
     type: 'DRS_EVALUATION',

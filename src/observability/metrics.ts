@@ -73,7 +73,7 @@ export const ciamMetrics = {
   }),
   providerCalls: new client.Counter({
     name: 'ciam_provider_calls_total',
-    help: 'Calls to production adapters by provider, method and outcome: ok, unavailable (the outside system could not answer), circuit_open (refused without calling it), error (a bug).',
+    help: 'Calls to production adapters by provider, method and outcome: ok, refused (the outside system answered about the input of one customer; not counted by the breaker), unavailable (the outside system could not answer), circuit_open (refused without calling it), error (a bug).',
     labelNames: ['provider', 'method', 'outcome'] as const,
     registers: [registry],
   }),

@@ -1,6 +1,6 @@
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleType, IsolatedCircuitError } from 'cockatiel';
 import { ciamMetrics } from '../observability/metrics.js';
-import { ProviderUnavailableError } from './errors.js';
+import { ProviderRefusedError, ProviderUnavailableError } from './errors.js';
 import type { BreakerSettings } from './resilience-settings.js';
 
 /** The metric label of each wrapped port; also the provider named in a "circuit open" error. */
@@ -30,7 +30,9 @@ const GAUGE: Record<CircuitState, number> = {
  *
  * Only ProviderUnavailableError counts as a failure: `{ ok: false }`, `undefined` and any other
  * answer mean the outside system is working, and other errors are bugs that a healthy peer would
- * not cure. When the circuit is open, calls throw ProviderUnavailableError(name, 'circuit open')
+ * not cure. A ProviderRefusedError — the peer answered, about one customer's input (an unknown
+ * action token, an opted-out phone, an unreadable entry) — counts as a success: the peer is
+ * healthy, and one customer asking again and again must never open the circuit for everyone. When the circuit is open, calls throw ProviderUnavailableError(name, 'circuit open')
  * without reaching the adapter, so callers keep their existing failure handling (503, or the risk
  * failure policy). No timeout is added: each adapter bounds its own calls, retries included.
  *
@@ -51,16 +53,26 @@ export function resilient<T extends object>(name: ResilientProvider, port: T, op
     (method: string, fn: (...args: unknown[]) => unknown) =>
     async (...args: unknown[]): Promise<unknown> => {
       let started: number | undefined;
-      const record = (outcome: 'ok' | 'unavailable' | 'circuit_open' | 'error') => {
+      const record = (outcome: 'ok' | 'refused' | 'unavailable' | 'circuit_open' | 'error') => {
         ciamMetrics.providerCalls.inc({ provider: name, method, outcome });
         // A call refused by the open circuit took no time at the peer and would drag the latency down.
         if (started !== undefined) ciamMetrics.providerCallDuration.observe({ provider: name, method }, (performance.now() - started) / 1000);
       };
       try {
-        const result = await breaker.execute(() => {
+        const result = await breaker.execute(async () => {
           started = performance.now();
-          return fn.apply(port, args);
+          try {
+            return await fn.apply(port, args);
+          } catch (error) {
+            // Returned, not thrown, so the breaker sees an answer; thrown again below.
+            if (error instanceof ProviderRefusedError) return new RefusalAnswer(error);
+            throw error;
+          }
         });
+        if (result instanceof RefusalAnswer) {
+          record('refused');
+          throw result.error;
+        }
         record('ok');
         return result;
       } catch (error) {
@@ -88,4 +100,9 @@ export function resilient<T extends object>(name: ResilientProvider, port: T, op
       return fn;
     },
   });
+}
+
+/** A refusal on its way through the breaker as an answer. */
+class RefusalAnswer {
+  constructor(readonly error: ProviderRefusedError) {}
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderUnavailableError } from '../../src/providers/errors.js';
+import { ProviderRefusedError, ProviderUnavailableError } from '../../src/providers/errors.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../src/providers/directory/demo-directory.js';
 import { LdapConnector } from '../../src/providers/directory/ldap-connector.js';
 import { LdapDirectory } from '../../src/providers/directory/ldap-directory.js';
@@ -140,9 +140,9 @@ describe('LDAP directory against slapd', () => {
     await expect(mapped.authenticate('strangeuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true, user: { state: 'DECEASED' } });
   });
 
-  it('refuses to guess: an unmapped account state or a missing CUPID is a directory failure', async () => {
-    await expect(directory.authenticate('strangeuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
-    await expect(directory.authenticate('nocupiduser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+  it('refuses to guess: an unmapped account state or a missing CUPID is a refusal about that customer, not an outage', async () => {
+    await expect(directory.authenticate('strangeuser', DEMO_PASSWORD)).rejects.toMatchObject({ name: 'ProviderRefusedError', reason: 'ENTRY_UNREADABLE' });
+    await expect(directory.authenticate('nocupiduser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderRefusedError);
     // …but only once the password is right: a wrong one says nothing about the entry.
     await expect(directory.authenticate('strangeuser', 'WrongPass123!')).resolves.toEqual({ ok: false });
   });

@@ -16,6 +16,8 @@ export interface PeerAnswer {
   headers?: Record<string, string>;
   /** An object is sent as JSON; a string as it is. */
   body?: unknown;
+  /** Held back this long before it is sent (the peer has already acted on the request). */
+  delayMs?: number;
 }
 
 export type Handler = (request: ReceivedRequest) => PeerAnswer;
@@ -70,12 +72,17 @@ export class RecordingPeer {
       return;
     }
     const answer = this.failures.shift() ?? handler(request);
-    const isText = typeof answer.body === 'string';
-    res.writeHead(answer.status, {
-      ...(answer.body === undefined ? {} : { 'content-type': isText ? 'text/plain' : 'application/json' }),
-      ...answer.headers,
-    });
-    res.end(answer.body === undefined ? undefined : isText ? (answer.body as string) : JSON.stringify(answer.body));
+    const send = () => {
+      if (res.destroyed) return;
+      const isText = typeof answer.body === 'string';
+      res.writeHead(answer.status, {
+        ...(answer.body === undefined ? {} : { 'content-type': isText ? 'text/plain' : 'application/json' }),
+        ...answer.headers,
+      });
+      res.end(answer.body === undefined ? undefined : isText ? (answer.body as string) : JSON.stringify(answer.body));
+    };
+    if (answer.delayMs) setTimeout(send, answer.delayMs).unref();
+    else send();
   }
 }
 

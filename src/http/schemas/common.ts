@@ -1,6 +1,9 @@
+/** JSON schemas shared by routes: the error body, token answers, common fields. */
+import { ERROR_CATALOGUE, ERROR_CODES } from '../../errors/catalogue.js';
 import { HEADER_TEXT_PATTERN } from './input-formats.js';
 
-/** JSON schemas shared by routes: the error body, token answers, common fields. */
+/** The catalogue as the OpenAPI document shows it: one line per code, its status and meaning. */
+const catalogueText = ERROR_CODES.map((code) => `${code} (${ERROR_CATALOGUE[code].status}): ${ERROR_CATALOGUE[code].meaning}`).join('\n');
 
 export const uuidString = { type: 'string', format: 'uuid' } as const;
 
@@ -10,9 +13,22 @@ export const errorBody = {
   description: 'Every error: a CIAM code, and the journey id when one is known.',
   required: ['error_code'],
   properties: {
-    error_code: { type: 'string', description: 'A code of the error catalogue (src/errors/catalogue.ts); see the README.' },
+    error_code: {
+      type: 'string',
+      enum: ERROR_CODES,
+      description: `A code of the error catalogue (src/errors/catalogue.ts):\n${catalogueText}`,
+    },
     context_id: { type: 'string' },
-    transaction_id: { type: 'string', description: 'For CIAM_E01_01_017: the step to retry with.' },
+    transaction_id: { type: 'string', description: 'For CIAM_E01_01_017 and CIAM_E01_01_019: the step to retry with.' },
+    otp_methods: {
+      type: 'array',
+      description: 'For CIAM_E01_01_019: the phones still on offer (the refused one is gone).',
+      items: {
+        type: 'object',
+        properties: { value: { type: 'string' }, mfa_option_id: { type: 'integer' } },
+      },
+    },
+    mobile_approve_status: { type: 'string', description: 'For CIAM_E01_01_019: whether push remains on offer.' },
     field: {
       type: 'string',
       'x-extension': true,

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit, type RequestOrigin } from '../../audit/record.js';
 import { CiamError } from '../../errors/catalogue.js';
 import type { Phone } from '../../providers/directory/port.js';
-import { findAuthContext } from '../../store/queries/auth-contexts.js';
+import { DeliveryUnconfirmedError, ProviderRefusedError } from '../../providers/errors.js';
+import { findAuthContext, finishAuthContext } from '../../store/queries/auth-contexts.js';
 import { closeStep, insertStep, type StepRow } from '../../store/queries/auth-transactions.js';
 import type { ChallengeAnswer } from '../answers.js';
 import type { JourneyDeps } from '../journey-deps.js';
@@ -28,8 +29,11 @@ export interface InitiateRequest {
 
 /**
  * POST /auth/mfa/initiate: consumes the MFA_INITIATE step, opens the verification step and sends
- * the code or the push. The message goes out after the commit; if it cannot be delivered, the
- * verification step is withdrawn and a fresh MFA_INITIATE step lets the customer ask again.
+ * the code or the push. The message goes out after the commit. If it cannot be delivered, the
+ * verification step is withdrawn and a fresh MFA_INITIATE step lets the customer ask again (503).
+ * If the provider refuses the phone for good (invalid, opted out, a landline), the fresh step no
+ * longer offers that phone (400 CIAM_E01_01_019): the customer picks another phone or push. If the
+ * send's outcome is unknown, the code may have arrived, so the step stays and stays usable.
  */
 export async function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Promise<ChallengeAnswer> {
   const contextId = req.contextId;
@@ -111,7 +115,24 @@ export async function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Prom
       });
     }
   } catch (err) {
-    throw await withdrawUndelivered(deps, req, opened.step, opened.next, err);
+    if (err instanceof DeliveryUnconfirmedError) {
+      // Sent once, answer lost: sending again could deliver twice, withdrawing would void a code
+      // the customer may be reading. The breaker has counted it; the step goes on.
+      await deps.db.transaction((tx) =>
+        recordAudit(tx, {
+          type: 'MFA_DELIVERY_UNCONFIRMED',
+          cupid: opened.cupid,
+          contextId,
+          transactionId: opened.next.transaction_id,
+          origin: req.origin,
+          data: { method: req.method, mfa_option_id: req.mfaOptionId ?? null },
+        }),
+      );
+    } else if (err instanceof ProviderRefusedError && err.permanent && req.method !== 'push') {
+      throw await withdrawRefusedPhone(deps, req, opened.step, opened.next, err);
+    } else {
+      throw await withdrawUndelivered(deps, req, opened.step, opened.next, err);
+    }
   }
 
   return req.method === 'push'
@@ -163,5 +184,50 @@ async function withdrawUndelivered(deps: JourneyDeps, req: InitiateRequest, init
     contextId: req.contextId,
     cause,
     body: retry ? { transaction_id: retry.transaction_id } : undefined,
+  });
+}
+
+/**
+ * The provider refused this phone for good: the unsent challenge is withdrawn and the new
+ * MFA_INITIATE step offers every method but that phone. With nothing left to offer, the journey
+ * fails. Either way the customer hears CIAM_E01_01_019, with the new step when there is one.
+ */
+async function withdrawRefusedPhone(deps: JourneyDeps, req: InitiateRequest, initiate: StepRow, unsent: StepRow, cause: ProviderRefusedError) {
+  const remaining = (initiate.mfa_options ?? []).filter((o) => o.mfa_option_id !== req.mfaOptionId);
+  const pushLeft = initiate.mobile_approve_status === 'ENABLED';
+  const retry = await deps.db.transaction(async (tx) => {
+    const locked = await lockStep(tx, req.contextId, unsent.transaction_id, ['MFA_VERIFY']);
+    const withdrawn = await closeStep(tx, unsent.transaction_id, 'EXPIRED', {});
+    if (!withdrawn) return undefined;
+    const base = { cupid: locked.context.cupid, contextId: req.contextId, origin: req.origin };
+    const canGoOn = locked.context.is_open && (remaining.length > 0 || pushLeft);
+    const next = canGoOn
+      ? await insertStep(tx, {
+          contextId: req.contextId,
+          parentTransactionId: unsent.transaction_id,
+          type: 'MFA_INITIATE',
+          phase: 'MFA',
+          ttlSeconds: deps.settings.lifetimes.mfaStep,
+          mfaOptions: remaining,
+          mobileApproveStatus: initiate.mobile_approve_status ?? undefined,
+          attemptNumber: initiate.attempt_number ?? 1,
+        })
+      : undefined;
+    await recordAudit(tx, {
+      ...base,
+      type: 'MFA_CHANNEL_REFUSED',
+      transactionId: unsent.transaction_id,
+      data: { method: req.method, mfa_option_id: req.mfaOptionId ?? null, reason: cause.reason, retry_transaction_id: next?.transaction_id ?? null },
+    });
+    if (!next && locked.context.is_open) {
+      await finishAuthContext(tx, req.contextId, 'FAILED');
+      await recordAudit(tx, { ...base, type: 'JOURNEY_FAILED', data: { reason: 'NO_MFA_METHOD' } });
+    }
+    return next;
+  });
+  return new CiamError('CIAM_E01_01_019', {
+    contextId: req.contextId,
+    cause,
+    body: retry ? { transaction_id: retry.transaction_id, otp_methods: remaining, mobile_approve_status: initiate.mobile_approve_status } : undefined,
   });
 }

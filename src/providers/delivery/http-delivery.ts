@@ -1,10 +1,17 @@
-import { ProviderUnavailableError } from '../errors.js';
+import { DeliveryUnconfirmedError, ProviderUnavailableError } from '../errors.js';
 
 /**
  * One HTTP exchange with an outside service, retried while the failure is transient: a network
  * error, an attempt that ran out of time, 429 or 5xx. Every other answer (2xx, 3xx, other 4xx) is
  * final and returned to the caller. Every attempt carries the same body and the same idempotency
  * key, so a peer that saw an earlier attempt can recognise the repeat.
+ *
+ * A peer WITHOUT idempotency keys (Twilio's REST API has none) is called with `resend: 'never-
+ * unknown'`: an attempt whose outcome is unknown — it timed out or lost its connection after the
+ * request may have been sent, or a 500, 502 or 504 that a gateway may have answered after the peer
+ * acted — is never sent again, because a second attempt could deliver a second message. It throws
+ * DeliveryUnconfirmedError instead. Only what the peer surely did not act on is retried: a
+ * connection that was never made, 429 and 503.
  *
  * Throws ProviderUnavailableError when the attempts run out. Its message names the request's
  * label and the last status only — never the URL, headers or body, which carry phone numbers,
@@ -49,13 +56,30 @@ export interface HttpAnswer {
   text: string;
 }
 
-type Outcome = { answer: HttpAnswer } | { failure: string };
+/** `always`: the peer recognises a repeat by its idempotency key. `never-unknown`: it does not. */
+export type ResendPolicy = 'always' | 'never-unknown';
 
-export async function requestWithRetry(request: HttpRequest, policy: RetryPolicy): Promise<HttpAnswer> {
+/** `sent`: the request may have reached the peer; `unsent`: the connection was never made. */
+type Outcome = { answer: HttpAnswer } | { failure: string; sent: boolean };
+
+/** Socket errors raised before a single byte of the request could leave. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Answers after which the peer may have acted: a gateway in front answered for it. */
+const AMBIGUOUS_STATUSES = new Set([500, 502, 504]);
+
+export async function requestWithRetry(request: HttpRequest, policy: RetryPolicy, resend: ResendPolicy = 'always'): Promise<HttpAnswer> {
   let lastFailure = 'no attempt made';
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     const outcome = await attemptOnce(request, policy.timeoutMs);
     if ('answer' in outcome && !isTransient(outcome.answer.status)) return outcome.answer;
+    if (resend === 'never-unknown') {
+      const unknown = 'answer' in outcome ? AMBIGUOUS_STATUSES.has(outcome.answer.status) : outcome.sent;
+      if (unknown) {
+        const what = 'answer' in outcome ? `answered ${outcome.answer.status}` : outcome.failure;
+        throw new DeliveryUnconfirmedError(request.provider, `${request.label} may or may not have been accepted (${what}); not sent again.`);
+      }
+    }
 
     lastFailure = 'answer' in outcome ? `answered ${outcome.answer.status}` : outcome.failure;
     if (attempt === policy.maxAttempts) break;
@@ -104,8 +128,17 @@ async function attemptOnce(request: HttpRequest, timeoutMs: number): Promise<Out
     return { answer: { status: response.status, headers: response.headers, text } };
   } catch (error) {
     const name = (error as { name?: string }).name;
-    return { failure: name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : 'could not connect' };
+    if (name === 'TimeoutError' || name === 'AbortError') return { failure: 'timed out', sent: true };
+    const code = socketCode(error);
+    if (code !== undefined && NOT_SENT_CODES.has(code)) return { failure: `could not connect (${code})`, sent: false };
+    return { failure: `lost the connection${code ? ` (${code})` : ''}`, sent: true };
   }
+}
+
+/** undici hides the socket error (ECONNREFUSED, ECONNRESET…) in `cause`. */
+function socketCode(error: unknown): string | undefined {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
 function isTransient(status: number): boolean {

@@ -1,14 +1,42 @@
+import { ProviderRefusedError, ProviderUnavailableError, type RefusalReason } from '../errors.js';
 import type { CodeMessage, CodeSender } from './port.js';
-import { deliver, type HttpAnswer } from './http-delivery.js';
+import { requestWithRetry, type HttpAnswer } from './http-delivery.js';
 import type { TwilioSettings } from './twilio-settings.js';
 
 const API_VERSION = '2010-04-01';
-export const TWILIO_IDEMPOTENCY_HEADER = 'I-Twilio-Idempotency-Token';
+const PROVIDER = 'twilio';
+
+/**
+ * Twilio's documented error codes that are about the recipient: asking again will not help, so the
+ * phone is withdrawn for this channel (ProviderRefusedError, permanent; no breaker counts it).
+ * https://www.twilio.com/docs/api/errors
+ */
+const RECIPIENT_REFUSALS: ReadonlyMap<number, RefusalReason> = new Map([
+  [21211, 'RECIPIENT_INVALID'], // Invalid 'To' phone number
+  [21217, 'RECIPIENT_INVALID'], // Phone number does not appear to be valid (calls)
+  [13224, 'RECIPIENT_INVALID'], // Invalid phone number (calls)
+  [21614, 'RECIPIENT_UNREACHABLE'], // 'To' number is not a valid mobile number (a landline for SMS)
+  [21612, 'RECIPIENT_UNREACHABLE'], // 'To' number is not currently reachable via SMS
+  [21610, 'RECIPIENT_OPTED_OUT'], // Attempt to send to an unsubscribed recipient (replied STOP)
+  [21216, 'RECIPIENT_OPTED_OUT'], // Account not allowed to call this number (blocked)
+  [21408, 'RECIPIENT_REGION_BLOCKED'], // Permission to send an SMS has not been enabled for the region
+  [21215, 'RECIPIENT_REGION_BLOCKED'], // Geographic permission for calls to this number not enabled
+]);
 
 /**
  * One-time codes by SMS (Messages resource) and by voice call (Calls resource, the code read out
- * from inline TwiML) through Twilio's REST API. The step's transaction id is the idempotency
- * token of every attempt. Throws ProviderUnavailableError when the message is not accepted.
+ * from inline TwiML) through Twilio's REST API.
+ *
+ * Twilio's REST API has no idempotency key: a create repeated after a lost answer creates a second
+ * message. So an attempt whose outcome is unknown (timed out or dropped after sending, 500, 502,
+ * 504) is never repeated: DeliveryUnconfirmedError, and the journey keeps the step, whose code may
+ * well arrive. Retried: a connection never made, 429 (Twilio 20429) and 503, which Twilio answers
+ * before it creates anything.
+ *
+ * Final answers: 2xx delivered; a recipient code above → ProviderRefusedError (permanent); 401,
+ * 403 and 404 (our credentials, account or sender) and 429 / 5xx after the retries →
+ * ProviderUnavailableError, the only kind the breaker counts; any other 4xx is about this request
+ * → ProviderRefusedError (not permanent).
  */
 export class TwilioCodeSender implements CodeSender {
   private readonly authorization: string;
@@ -20,10 +48,11 @@ export class TwilioCodeSender implements CodeSender {
   async sendCode(message: CodeMessage): Promise<void> {
     const [resource, form] =
       message.channel === 'sms' ? ['Messages.json', this.smsForm(message)] : ['Calls.json', this.callForm(message)];
-    await deliver(
+    const label = `POST ${resource}`;
+    const answer = await requestWithRetry(
       {
-        provider: 'twilio',
-        label: `POST ${resource}`,
+        provider: PROVIDER,
+        label,
         method: 'POST',
         url: `${this.settings.baseUrl}/${API_VERSION}/Accounts/${encodeURIComponent(this.settings.accountSid)}/${resource}`,
         headers: {
@@ -32,11 +61,12 @@ export class TwilioCodeSender implements CodeSender {
           accept: 'application/json',
         },
         body: form.toString(),
-        idempotency: { header: TWILIO_IDEMPOTENCY_HEADER, key: message.transactionId },
       },
       this.settings.retry,
-      twilioErrorCode,
+      'never-unknown',
     );
+    if (answer.status >= 200 && answer.status < 300) return;
+    throw refusal(answer, label);
   }
 
   private smsForm(message: CodeMessage): URLSearchParams {
@@ -67,11 +97,22 @@ export function voiceTwiml(code: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><Response><Pause length="1"/>${say}<Pause length="1"/>${say}</Response>`;
 }
 
-/** Twilio's numeric error code only: its message text may quote the phone number. */
-function twilioErrorCode(answer: HttpAnswer): string | undefined {
+/** What a final answer other than 2xx means. Messages carry Twilio's numeric code, never its text (it may quote the number). */
+function refusal(answer: HttpAnswer, label: string): Error {
+  const code = twilioErrorCode(answer);
+  const detail = `${label} was refused (answered ${answer.status}${code === undefined ? '' : `, Twilio error ${code}`})`;
+  const about = code === undefined ? undefined : RECIPIENT_REFUSALS.get(code);
+  if (about) return new ProviderRefusedError(PROVIDER, about, true, `${detail}.`);
+  if (answer.status === 429 || answer.status >= 500 || [401, 403, 404].includes(answer.status) || answer.status < 400) {
+    return new ProviderUnavailableError(PROVIDER, `${detail}.`);
+  }
+  return new ProviderRefusedError(PROVIDER, 'REQUEST_REFUSED', false, `${detail}.`);
+}
+
+function twilioErrorCode(answer: HttpAnswer): number | undefined {
   try {
     const code = (JSON.parse(answer.text) as { code?: unknown }).code;
-    return typeof code === 'number' ? `Twilio error ${code}` : undefined;
+    return typeof code === 'number' ? code : undefined;
   } catch {
     return undefined;
   }

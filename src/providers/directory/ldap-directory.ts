@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EqualityFilter, type Entry } from 'ldapts';
 import type { Env } from '../../config/settings.js';
-import { ProviderUnavailableError } from '../errors.js';
+import { ProviderRefusedError, ProviderUnavailableError } from '../errors.js';
 import { LdapConnector } from './ldap-connector.js';
 import { toDirectoryUser } from './ldap-entry.js';
 import { PasswordBinds, ServiceConnections } from './ldap-pools.js';
@@ -12,8 +12,9 @@ import type { Directory, DirectoryUser, PasswordCheck } from './port.js';
  * The production directory: finds the customer with the service account, then checks the
  * password by binding as the customer — the directory alone compares passwords, under its own
  * lockout policy. Unknown, ambiguous and wrongly typed all answer `{ ok: false }` after the same
- * round trips. Throws ProviderUnavailableError when the directory is down, slow, refuses the
- * service account or holds an entry that cannot be read safely.
+ * round trips. Throws ProviderUnavailableError when the directory is down, slow or refuses the
+ * service account, and ProviderRefusedError (never counted by the breaker) for one customer's
+ * entry that cannot be read safely.
  */
 export class LdapDirectory implements Directory {
   private readonly service: ServiceConnections;
@@ -84,8 +85,8 @@ export class LdapDirectory implements Directory {
 }
 
 // The message names what failed, never the password or the customer.
-function unavailable(err: unknown): ProviderUnavailableError {
-  if (err instanceof ProviderUnavailableError) return err;
+function unavailable(err: unknown): ProviderUnavailableError | ProviderRefusedError {
+  if (err instanceof ProviderUnavailableError || err instanceof ProviderRefusedError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const message = err instanceof Error ? err.message : String(err);
   return new ProviderUnavailableError('ldap', typeof code === 'string' ? `${code}: ${message}` : message, { cause: err });

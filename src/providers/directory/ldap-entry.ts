@@ -1,12 +1,14 @@
 import type { Entry } from 'ldapts';
-import { ProviderUnavailableError } from '../errors.js';
+import { ProviderRefusedError } from '../errors.js';
 import { MAX_PHONES, type LdapSettings } from './ldap-settings.js';
 import type { AccountState, DirectoryUser, MobileApproveStatus, Phone } from './port.js';
 
 /**
  * Turns a customer's directory entry into the DirectoryUser the journey needs, by the attribute
- * map of the settings. Throws ProviderUnavailableError when the entry cannot be read safely (no
+ * map of the settings. Throws ProviderRefusedError when the entry cannot be read safely (no
  * CUPID, an account state nobody mapped): the login must neither pass nor be refused on a guess.
+ * The directory itself answered, so no breaker counts it: one customer's broken entry must not
+ * close the directory for everyone.
  * Flags that are merely absent or odd fall back to the stricter answer (MFA required, no push).
  */
 export function toDirectoryUser(entry: Entry, settings: LdapSettings): DirectoryUser {
@@ -82,6 +84,6 @@ function valuesOf(entry: Entry): (attribute: string) => string[] {
   return (attribute) => byName.get(attribute.toLowerCase()) ?? [];
 }
 
-function unreadable(message: string): ProviderUnavailableError {
-  return new ProviderUnavailableError('ldap', message);
+function unreadable(message: string): ProviderRefusedError {
+  return new ProviderRefusedError('ldap', 'ENTRY_UNREADABLE', true, message);
 }

@@ -40,4 +40,10 @@ export interface RiskAssessment {
    * assessment is not Transmit's (the journey audits DRS_DEGRADED).
    */
   degraded?: { reason: string };
+  /**
+   * Set when no action token could be assessed — the client sent none (Transmit configured, client
+   * not exempt) or the risk service rejected it — and the login stands in as CHALLENGE: MFA, and
+   * no trusted-device shortcut. Transmit is healthy; the journey audits DRS_TOKEN_UNVERIFIED.
+   */
+  unverified?: { reason: 'ACTION_TOKEN_MISSING' | 'ACTION_TOKEN_REJECTED' };
 }

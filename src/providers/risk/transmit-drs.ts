@@ -2,14 +2,17 @@ import type { DeviceRisk, RiskAssessment, RiskRequest } from './port.js';
 import type { TransmitSettings } from './transmit-settings.js';
 import { TransmitAccessToken } from './transmit-token.js';
 import { toAssessment } from './transmit-recommendation.js';
-import { discard, readObject, send, statusFailure, unavailable } from './transmit-http.js';
-import { ProviderUnavailableError } from '../errors.js';
+import { discard, PROVIDER, readObject, send, statusFailure, unavailable } from './transmit-http.js';
+import { ProviderRefusedError, ProviderUnavailableError } from '../errors.js';
 
 interface ApiRequest {
   method: 'GET' | 'POST';
   url: string;
   json?: unknown;
 }
+
+/** Statuses by which Transmit's recommendation call rejects the action token in the request. */
+const ABOUT_THE_TOKEN = new Set([400, 404, 422]);
 
 export interface TransmitDrsOptions {
   /** The clock the token cache reads (tests move it past a token's expiry). */
@@ -27,8 +30,11 @@ export interface TransmitDrsOptions {
  *   learns which challenged logins were genuine. Best effort: never throws.
  *
  * A 401 from the API means our cached token was revoked or expired early: one new token, one retry.
- * Anything else that is not an answer — network error, timeout, a second 401, 429, 5xx, any other
- * status, a body we cannot read — throws ProviderUnavailableError. No outage ever becomes a DENY.
+ * 400, 404 and 422 are Transmit's answer about the action token the client sent (unknown, expired,
+ * malformed): ProviderRefusedError, which no breaker counts — a customer sending a bogus token must
+ * not switch risk checks off for everyone. Anything else that is not an answer — network error,
+ * timeout, a second 401, 403 (our application lacks the permission), 429, 5xx, any other status, a
+ * body we cannot read — throws ProviderUnavailableError. No outage ever becomes a DENY.
  */
 export class TransmitDrs implements DeviceRisk {
   private readonly token: TransmitAccessToken;
@@ -60,11 +66,15 @@ export class TransmitDrs implements DeviceRisk {
       const response = await this.authorized({ method: 'GET', url: `${this.api}/recommendation?${query}` }, signal, label);
       if (response.status !== 200) {
         await discard(response);
+        if (ABOUT_THE_TOKEN.has(response.status)) {
+          throw new ProviderRefusedError(PROVIDER, 'ACTION_TOKEN_REJECTED', true, `${label} refused the action token (HTTP ${response.status}).`);
+        }
         throw statusFailure(response.status, label);
       }
       return toAssessment(await readObject(response, signal, label));
     } catch (error) {
-      throw error instanceof ProviderUnavailableError ? error : unavailable(`${label} failed unexpectedly.`, error);
+      if (error instanceof ProviderUnavailableError || error instanceof ProviderRefusedError) throw error;
+      throw unavailable(`${label} failed unexpectedly.`, error);
     }
   }
 
