@@ -108,6 +108,15 @@ describe('rate limits', () => {
     expect(rows[0]!.ip_address).toBe('192.0.2.3');
   });
 
+  it('counts full-width and mixed forms of a username (which directories fold) under the name they fold to', async () => {
+    const app = await limitedApp({ CIAM_RATE_LIMIT_LOGIN_PER_USERNAME: '2' });
+    expect((await login(app, 'ivan', '192.0.2.10')).statusCode).toBe(200);
+    expect((await login(app, 'ivan', '192.0.2.11')).statusCode).toBe(200);
+    for (const variant of ['ｉｖａｎ', 'ｉvan', 'iｖan', 'ＩＶＡＮ', ' Ivan ']) {
+      expect((await login(app, variant, '192.0.2.12')).statusCode, variant).toBe(429);
+    }
+  });
+
   it('limits MFA initiate and verify per journey, each route on its own', async () => {
     const app = await limitedApp({ CIAM_RATE_LIMIT_MFA_PER_CONTEXT: '2' });
     const contextId = '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f';

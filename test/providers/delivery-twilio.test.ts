@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingsError, type Env } from '../../src/config/settings.js';
-import { ProviderUnavailableError } from '../../src/providers/errors.js';
+import { DeliveryUnconfirmedError, ProviderRefusedError, ProviderUnavailableError } from '../../src/providers/errors.js';
 import { TwilioCodeSender } from '../../src/providers/delivery/twilio-code-sender.js';
 import { readTwilioSettings } from '../../src/providers/delivery/twilio-settings.js';
 import type { CodeMessage } from '../../src/providers/delivery/port.js';
-import { FakeTwilio, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN } from '../support/fake-twilio.js';
+import { FakeTwilio, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_TEST_NUMBERS } from '../support/fake-twilio.js';
 
 const FROM = '+15005550006';
 const PHONE = '+447700900123';
@@ -34,22 +34,25 @@ function message(overrides: Partial<CodeMessage> = {}): CodeMessage {
   return { channel: 'sms', cupid: 'CUPID_MFA_001', transactionId: '7d3c1a52-4a8e-4f7e-9a57-0b3c2e1f9d10', phoneNumber: PHONE, code: CODE, ...overrides };
 }
 
-/** The rejection, checked to be ProviderUnavailableError and to carry nothing secret. */
-async function failure(promise: Promise<unknown>): Promise<ProviderUnavailableError> {
+/** The rejection, checked to be of the given kind (ProviderUnavailableError by default) and to carry nothing secret. */
+async function failure<E extends Error = ProviderUnavailableError>(
+  promise: Promise<unknown>,
+  kind: new (...args: never[]) => E = ProviderUnavailableError as never,
+): Promise<E> {
   const error = await promise.then(
     () => expect.unreachable('the send should have failed'),
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(ProviderUnavailableError);
+  expect(error).toBeInstanceOf(kind);
   const shown = `${String(error)} ${(error as Error).stack ?? ''}`;
   for (const secret of [CODE, TWILIO_AUTH_TOKEN, PHONE, Buffer.from(`${TWILIO_ACCOUNT_SID}:${TWILIO_AUTH_TOKEN}`).toString('base64')]) {
     expect(shown).not.toContain(secret);
   }
-  return error as ProviderUnavailableError;
+  return error as E;
 }
 
 describe('Twilio code sender: SMS', () => {
-  it('posts the form to the Messages resource with Basic auth and the step as idempotency token', async () => {
+  it('posts the form to the Messages resource with Basic auth, and no idempotency header (Twilio has none)', async () => {
     await sender().sendCode(message());
 
     expect(twilio.requests).toHaveLength(1);
@@ -58,7 +61,7 @@ describe('Twilio code sender: SMS', () => {
     expect(request!.path).toBe(`/2010-04-01/Accounts/${TWILIO_ACCOUNT_SID}/Messages.json`);
     expect(request!.headers.authorization).toBe(`Basic ${Buffer.from(`${TWILIO_ACCOUNT_SID}:${TWILIO_AUTH_TOKEN}`).toString('base64')}`);
     expect(request!.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(request!.headers['i-twilio-idempotency-token']).toBe(message().transactionId);
+    expect(request!.headers['i-twilio-idempotency-token']).toBeUndefined();
     expect(request!.body).toEqual({ To: PHONE, From: FROM, Body: expect.stringContaining(CODE) });
     expect(twilio.created).toHaveLength(1);
   });
@@ -88,15 +91,28 @@ describe('Twilio code sender: voice', () => {
 });
 
 describe('Twilio code sender: retries and failures', () => {
-  it('retries 500 and 503 with the same idempotency token, and the provider creates one message', async () => {
-    twilio.peer.failNext(500, 503);
+  it('retries 503 and 429 (Twilio 20429), which Twilio answers before creating anything: one message in the end', async () => {
+    twilio.failNext({ status: 503, code: 20503 }, { status: 429, code: 20429 });
     await sender().sendCode(message());
 
     expect(twilio.requests).toHaveLength(3);
-    const tokens = new Set(twilio.requests.map((r) => r.headers['i-twilio-idempotency-token']));
-    expect(tokens).toEqual(new Set([message().transactionId]));
     expect(new Set(twilio.requests.map((r) => r.rawBody)).size).toBe(1);
     expect(twilio.created).toHaveLength(1);
+  });
+
+  it.each([500, 502, 504])('never sends again after %i, which a gateway may answer after Twilio acted', async (status) => {
+    twilio.failNext({ status, code: 20500 });
+    const error = await failure(sender().sendCode(message()), DeliveryUnconfirmedError);
+    expect(error).toBeInstanceOf(ProviderUnavailableError); // the breaker still counts it
+    expect(twilio.requests).toHaveLength(1);
+  });
+
+  it('never sends again when the answer is lost after Twilio created the message: exactly one SMS', async () => {
+    twilio.answerLate(1_000);
+    const error = await failure(sender({ CIAM_DELIVERY_TIMEOUT_MS: '200' }).sendCode(message()), DeliveryUnconfirmedError);
+    expect(error.message).toContain('timed out');
+    expect(twilio.requests).toHaveLength(1);
+    expect(twilio.messagesTo(PHONE)).toHaveLength(1);
   });
 
   it('retries 429 after the Retry-After it was given', async () => {
@@ -114,14 +130,29 @@ describe('Twilio code sender: retries and failures', () => {
     expect(twilio.requests).toHaveLength(1);
   });
 
-  it('does not retry a 400, and names only the provider error code', async () => {
-    twilio.peer.failNext({
-      status: 400,
-      body: { code: 21211, message: `The 'To' number ${PHONE} is not a valid phone number.`, status: 400 },
-    });
-    const error = await failure(sender().sendCode(message()));
+  it.each([
+    ['invalid', 'sms', 21211, 'RECIPIENT_INVALID'],
+    ['invalid', 'voice', 21211, 'RECIPIENT_INVALID'],
+    ['optedOut', 'sms', 21610, 'RECIPIENT_OPTED_OUT'],
+    ['notMobile', 'sms', 21614, 'RECIPIENT_UNREACHABLE'],
+    ['unroutable', 'sms', 21612, 'RECIPIENT_UNREACHABLE'],
+    ['noInternational', 'sms', 21408, 'RECIPIENT_REGION_BLOCKED'],
+    ['noInternational', 'voice', 21215, 'RECIPIENT_REGION_BLOCKED'],
+  ] as const)('a %s number by %s: Twilio %i is a permanent refusal about the recipient, not retried', async (kind, channel, code, reason) => {
+    const number = TWILIO_TEST_NUMBERS[kind];
+    const error = await failure(sender().sendCode(message({ channel, phoneNumber: number })), ProviderRefusedError);
+    expect(error).toMatchObject({ reason, permanent: true, provider: 'twilio' });
+    expect(error.message).toContain(String(code));
+    expect(error.message).not.toContain(number);
     expect(twilio.requests).toHaveLength(1);
-    expect(error.message).toContain('21211');
+    expect(twilio.created).toHaveLength(0);
+  });
+
+  it('an unknown 4xx is about this request: refused, not permanent, not retried', async () => {
+    twilio.failNext({ status: 400, code: 21606 });
+    const error = await failure(sender().sendCode(message()), ProviderRefusedError);
+    expect(error).toMatchObject({ reason: 'REQUEST_REFUSED', permanent: false });
+    expect(twilio.requests).toHaveLength(1);
   });
 
   it('does not retry refused credentials', async () => {
@@ -133,28 +164,29 @@ describe('Twilio code sender: retries and failures', () => {
   });
 
   it('gives up after the configured attempts', async () => {
-    twilio.peer.failNext(503, 503, 503, 503);
+    twilio.failNext(...Array.from({ length: 4 }, () => ({ status: 503, code: 20503 })));
     const error = await failure(sender({ CIAM_DELIVERY_MAX_ATTEMPTS: '3' }).sendCode(message()));
     expect(twilio.requests).toHaveLength(3);
     expect(error.provider).toBe('twilio');
     expect(twilio.created).toHaveLength(0);
   });
 
-  it('gives up on a provider that never answers within the attempts × timeout budget', async () => {
+  it('a provider that never answers: one attempt, whose outcome is unknown, never sent again', async () => {
     twilio.peer.hangNext(5);
     const started = Date.now();
-    const error = await failure(sender({ CIAM_DELIVERY_TIMEOUT_MS: '150', CIAM_DELIVERY_MAX_ATTEMPTS: '2' }).sendCode(message({ channel: 'voice' })));
-    const elapsed = Date.now() - started;
-
+    const error = await failure(
+      sender({ CIAM_DELIVERY_TIMEOUT_MS: '150', CIAM_DELIVERY_MAX_ATTEMPTS: '3' }).sendCode(message({ channel: 'voice' })),
+      DeliveryUnconfirmedError,
+    );
     expect(error.message).toContain('timed out');
-    expect(twilio.requests).toHaveLength(2);
-    expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(2 * 150 + 20 + 500);
+    expect(twilio.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 
-  it('gives up on a provider that cannot be reached', async () => {
+  it('retries, then gives up on, a provider that cannot be reached (nothing was sent)', async () => {
     await twilio.close();
     const error = await failure(sender().sendCode(message()));
+    expect(error).not.toBeInstanceOf(DeliveryUnconfirmedError);
     expect(error.message).toContain('could not connect');
     twilio = await FakeTwilio.start();
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/settings.js';
-import { ProviderUnavailableError } from '../../src/providers/errors.js';
+import { ProviderRefusedError, ProviderUnavailableError } from '../../src/providers/errors.js';
 import { withFailurePolicy } from '../../src/providers/risk/degrading-risk.js';
 import type { RiskRequest } from '../../src/providers/risk/port.js';
 import { TransmitDrs, type TransmitDrsOptions } from '../../src/providers/risk/transmit-drs.js';
@@ -283,8 +283,19 @@ describe('outages', () => {
     await unavailable(drs().evaluate(login('tx:allow:d1')));
   });
 
-  it('an unknown action token is not an answer about the customer', async () => {
-    await unavailable(drs().evaluate(login('forged-token')));
+  it('an action token Transmit rejects (400) is a refusal about that login, not an outage', async () => {
+    const error = await drs().evaluate(login('forged-token')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderRefusedError);
+    expect(error).not.toBeInstanceOf(ProviderUnavailableError);
+    expect(error).toMatchObject({ reason: 'ACTION_TOKEN_REJECTED' });
+    expect(String(error)).not.toContain('forged-token');
+  });
+
+  it.each([404, 422])('a %i about the token is a refusal too; a 403 (our application lacks the permission) is an outage', async (status) => {
+    fake.misbehave('recommendation', { status }, 1);
+    await expect(drs().evaluate(login('tx:allow:d1'))).rejects.toBeInstanceOf(ProviderRefusedError);
+    fake.misbehave('recommendation', { status: 403 }, 1);
+    await unavailable(drs().evaluate(login('tx:allow:d1')));
   });
 
   it.each<[string, unknown]>([
@@ -386,6 +397,16 @@ describe('failure policy', () => {
     expect(fake.count('result')).toBe(1);
   });
 
+  it.each(['challenge', 'unavailable'] as const)(
+    '%s: a rejected action token becomes an unverified CHALLENGE (MFA, no device trust), never a 503 or a DENY',
+    async (policy) => {
+      const assessment = await withFailurePolicy(drs(), policy).evaluate(login('forged-token'));
+      expect(assessment).toMatchObject({ recommendation: 'CHALLENGE', unverified: { reason: 'ACTION_TOKEN_REJECTED' } });
+      expect(assessment.deviceId).toBeUndefined();
+      expect(assessment.degraded).toBeUndefined();
+    },
+  );
+
   it('does not hide errors that are not outages', async () => {
     const broken = withFailurePolicy({ evaluate: () => Promise.reject(new TypeError('bug')) }, 'challenge');
     await expect(broken.evaluate(login('tx:allow:d1'))).rejects.toThrow(TypeError);
@@ -420,6 +441,26 @@ describe('CIAM_DRS=transmit', () => {
     const { risk } = await transmitProviders({ CIAM_DRS_FAILURE_POLICY: 'unavailable' });
     fake.misbehave('recommendation', { status: 500 });
     await unavailable(risk.evaluate(login('tx:allow:d1')));
+  });
+
+  it('one client sending bogus action tokens never opens the breaker: a login Transmit denies is still denied', async () => {
+    const { risk } = await transmitProviders({ CIAM_BREAKER_THRESHOLD: '2', CIAM_BREAKER_HALF_OPEN_SECONDS: '60', CIAM_TRANSMIT_TIMEOUT_MS: '3000' });
+    for (let i = 0; i < 5; i++) {
+      const assessment = await risk.evaluate(login(`bogus-${i}`));
+      expect(assessment, JSON.stringify(assessment.degraded)).toMatchObject({ recommendation: 'CHALLENGE', unverified: expect.any(Object) });
+    }
+    const denied = await risk.evaluate(login('tx:deny:d9'));
+    expect(denied).toMatchObject({ recommendation: 'DENY' });
+    expect(denied.degraded).toBeUndefined();
+    expect(fake.count('recommendation')).toBe(6);
+
+    // Outages still open it: two in a row, and the next call never reaches Transmit.
+    fake.misbehave('recommendation', { status: 503 });
+    await risk.evaluate(login('tx:allow:d1'));
+    await risk.evaluate(login('tx:allow:d1'));
+    const before = fake.count('recommendation');
+    await expect(risk.evaluate(login('tx:deny:d1'))).resolves.toMatchObject({ recommendation: 'CHALLENGE', degraded: { reason: 'risk: circuit open' } });
+    expect(fake.count('recommendation')).toBe(before);
   });
 
   it('refuses to start without client credentials', async () => {

@@ -80,7 +80,8 @@ export class FakeTwilio {
   }
 
   private answer(request: ReceivedRequest): PeerAnswer {
-    return { ...this.decide(request), delayMs: this.latencyMs };
+    const decided = this.decide(request);
+    return { ...decided, delayMs: decided.delayMs ?? this.latencyMs };
   }
 
   private decide(request: ReceivedRequest): PeerAnswer {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { reportingJourneyEnd } from '../../journey/risk-outcome.js';
 import { login } from '../../journey/login.js';
+import { normalizeUsername } from '../../security/username.js';
 import type { Services } from '../../services.js';
 import { headerString, originOf } from '../request-origin.js';
 import { errors, journeyHeaders } from '../schemas/common.js';
@@ -21,6 +22,12 @@ export async function loginRoutes(app: FastifyInstance, services: Services) {
   app.post<{ Body: LoginBody }>(
     '/auth/login',
     {
+      // The edge: one form of the username for the rate limits (their hook comes after this one),
+      // the lockout and the directory alike. Before validation, so only a string is touched.
+      preValidation: async (request) => {
+        const body = request.body as { username?: unknown } | undefined;
+        if (body && typeof body === 'object' && typeof body.username === 'string') body.username = normalizeUsername(body.username);
+      },
       schema: {
         tags: ['Authentication'],
         summary: 'Log in with username and password',

@@ -131,6 +131,8 @@ async function attemptOnce(request: HttpRequest, timeoutMs: number): Promise<Out
     if (name === 'TimeoutError' || name === 'AbortError') return { failure: 'timed out', sent: true };
     const code = socketCode(error);
     if (code !== undefined && NOT_SENT_CODES.has(code)) return { failure: `could not connect (${code})`, sent: false };
+    // fetch refuses ports that browsers block before it opens any connection.
+    if ((error as { cause?: { message?: unknown } }).cause?.message === 'bad port') return { failure: 'could not connect', sent: false };
     return { failure: `lost the connection${code ? ` (${code})` : ''}`, sent: true };
   }
 }
