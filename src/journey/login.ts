@@ -160,7 +160,7 @@ async function checkPassword(deps: JourneyDeps, req: LoginRequest): Promise<Dire
     await recordAudit(deps.db, {
       type: 'LOGIN_FAILED',
       origin,
-      data: { reason: check.locked ? 'PASSWORD_LOCKED' : 'INVALID_CREDENTIALS', username_hash: usernameHash },
+      data: { reason: check.locked ? (check.lockReason ?? 'PASSWORD_LOCKED') : 'INVALID_CREDENTIALS', username_hash: usernameHash },
     });
     throw new CiamError(check.locked ? 'CIAM_E01_01_002' : 'CIAM_E01_01_001');
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/providers/directory/demo-directory.js';
 import { LdapDirectory } from '../../src/providers/directory/ldap-directory.js';
+import { usernameKey } from '../../src/security/digests.js';
 import { startSlapd, type Slapd } from '../support/slapd.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -82,6 +83,23 @@ describe('login through the LDAP directory', () => {
     const wildcard = await login('*)(uid=*', DEMO_PASSWORD);
     expect(wildcard.statusCode).toBe(401);
     expect(await journeys()).toBe(before);
+  });
+
+  it("a password the directory's own policy refuses (locked, expired, to change) answers 423 CIAM_E01_01_002, audited with why", async () => {
+    for (const [username, reason] of [
+      ['dirlockeduser', 'PASSWORD_LOCKED'],
+      ['direxpireduser', 'PASSWORD_EXPIRED'],
+      ['dirresetuser', 'PASSWORD_MUST_CHANGE'],
+    ] as const) {
+      const res = await login(username, DEMO_PASSWORD);
+      expect(res.statusCode, username).toBe(423);
+      expect(res.json()).toEqual({ error_code: 'CIAM_E01_01_002' });
+      const { rows } = await t.db.query(
+        `SELECT event_data->>'reason' AS reason FROM audit_logs WHERE event_type = 'LOGIN_FAILED' AND event_data->>'username_hash' = $1`,
+        [usernameKey(username)],
+      );
+      expect(rows.map((r) => r.reason), username).toEqual([reason]);
+    }
   });
 
   it('refuses an empty password as a malformed request, before the directory', async () => {

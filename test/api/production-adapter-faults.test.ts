@@ -96,6 +96,13 @@ function smsCodeSince(before: number): string {
   return code!;
 }
 
+/** A verified code: the login offers to bind the Transmit device id, which the customer declines → tokens. */
+async function finishedAfterMfa(contextId: string, verified: Awaited<ReturnType<JourneyClient['verify']>>) {
+  expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+  expect(verified.body.response_type_code).toBe('DEVICE_BIND_REQUIRED');
+  expectTokens(await j.bind(contextId, verified.body.transaction_id, false), 200, contextId);
+}
+
 /** The action results Transmit received for this action token (they leave after the answer: waited for). */
 async function resultsFor(actionToken: string, expected: number) {
   const found = () => transmit.requests.filter((r) => r.endpoint === 'result' && r.body.action_token === actionToken);
@@ -133,7 +140,7 @@ describe('one customer never opens a breaker for everyone', () => {
     const before = twilio.requests.length;
     const initiated = await j.initiate(sent.context_id, sent.transaction_id, 'sms', 1);
     expect(initiated.status, JSON.stringify(initiated.body)).toBe(200);
-    expectTokens(await j.verify(sent.context_id, initiated.body.transaction_id, smsCodeSince(before)), 201, sent.context_id);
+    await finishedAfterMfa(sent.context_id, await j.verify(sent.context_id, initiated.body.transaction_id, smsCodeSince(before)));
   });
 
   it('a directory entry without a CUPID answers that customer 503, and every other login still works', async () => {
@@ -160,7 +167,7 @@ describe('Twilio errors: permanent ones close that phone, the customer picks ano
     const sentBefore = twilio.requests.length;
     const other = await j.initiate(login.context_id, retryTx, 'sms', 2);
     expect(other.status, JSON.stringify(other.body)).toBe(200);
-    expectTokens(await j.verify(login.context_id, other.body.transaction_id, smsCodeSince(sentBefore)), 201, login.context_id);
+    await finishedAfterMfa(login.context_id, await j.verify(login.context_id, other.body.transaction_id, smsCodeSince(sentBefore)));
     expect(await j.auditTypes(login.context_id)).toContain('MFA_CHANNEL_REFUSED');
   });
 
@@ -195,7 +202,7 @@ describe('one step, at most one SMS', () => {
     const code = smsCodeSince(before); // exactly one request: never sent again
     expect(await j.auditTypes(login.context_id)).toContain('MFA_DELIVERY_UNCONFIRMED');
 
-    expectTokens(await j.verify(login.context_id, initiated.body.transaction_id, code), 201, login.context_id);
+    await finishedAfterMfa(login.context_id, await j.verify(login.context_id, initiated.body.transaction_id, code));
   });
 });
 
@@ -213,7 +220,7 @@ describe('Transmit hears how every assessed login ended', () => {
 
     const before = twilio.requests.length;
     const initiated = await j.initiate(login.context_id, login.transaction_id, 'sms', 1);
-    expectTokens(await j.verify(login.context_id, initiated.body.transaction_id, smsCodeSince(before)), 201, login.context_id);
+    await finishedAfterMfa(login.context_id, await j.verify(login.context_id, initiated.body.transaction_id, smsCodeSince(before)));
 
     expect(await resultsFor(token, 1)).toEqual([{ action_token: token, result: 'success', user_id: CUPIDS.simpleuser }]);
     expect((await j.drs(login.context_id))[0].action_token_sealed).toBeNull();

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderRefusedError, ProviderUnavailableError } from '../../src/providers/errors.js';
+import { refusalOf } from '../../src/providers/directory/ldap-pools.js';
+import { PasswordPolicyControl } from '../../src/providers/directory/password-policy-control.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../src/providers/directory/demo-directory.js';
 import { LdapConnector } from '../../src/providers/directory/ldap-connector.js';
 import { LdapDirectory } from '../../src/providers/directory/ldap-directory.js';
@@ -8,7 +10,7 @@ import type { DirectoryUser } from '../../src/providers/directory/port.js';
 import type { Env } from '../../src/config/settings.js';
 import { startCountingProxy, startSilentServer } from '../support/counting-proxy.js';
 import { startSlapd, type Slapd } from '../support/slapd.js';
-import { BASE_DN, CUSTOMERS_DN, SERVICE_DN, customerEntry, ldifEntry } from '../support/slapd-seed.js';
+import { BASE_DN, CUSTOMERS_DN, DIRECTORY_MAX_FAILURES, SERVICE_DN, customerEntry, ldifEntry } from '../support/slapd-seed.js';
 
 /**
  * The LDAP adapter against a real OpenLDAP slapd holding the demo customers, plus a few entries
@@ -50,6 +52,35 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(opened.map((d) => d.close()));
   await slapd?.close();
+});
+
+describe("the directory's own password policy (slapd ppolicy, draft-behera control)", () => {
+  it('an account the directory has locked answers locked, with the right password or a wrong one', async () => {
+    const locked = { ok: false, locked: true, lockReason: 'PASSWORD_LOCKED' };
+    await expect(directory.authenticate('dirlockeduser', DEMO_PASSWORD)).resolves.toEqual(locked);
+    await expect(directory.authenticate('dirlockeduser', 'WrongPass123!')).resolves.toEqual(locked);
+  });
+
+  it('an expired password and one to change after a reset are not usable here', async () => {
+    await expect(directory.authenticate('direxpireduser', DEMO_PASSWORD)).resolves.toEqual({ ok: false, locked: true, lockReason: 'PASSWORD_EXPIRED' });
+    await expect(directory.authenticate('dirresetuser', DEMO_PASSWORD)).resolves.toEqual({ ok: false, locked: true, lockReason: 'PASSWORD_MUST_CHANGE' });
+  });
+
+  it(`locks after ${DIRECTORY_MAX_FAILURES} wrong passwords in the directory, and says so`, async () => {
+    for (let i = 0; i < DIRECTORY_MAX_FAILURES; i++) {
+      await expect(directory.authenticate('dirlockmeuser', 'WrongPass123!')).resolves.toMatchObject({ ok: false });
+    }
+    await expect(directory.authenticate('dirlockmeuser', DEMO_PASSWORD)).resolves.toEqual({ ok: false, locked: true, lockReason: 'PASSWORD_LOCKED' });
+  });
+
+  it("reads Active Directory's sub-codes from the bind error's diagnostic message", () => {
+    const none = new PasswordPolicyControl();
+    const ad = (data: string) => `80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data ${data}, v2580 Code: 0x31`;
+    expect(refusalOf(none, ad('775'))).toEqual({ refusal: 'LOCKED' });
+    expect(refusalOf(none, ad('532'))).toEqual({ refusal: 'EXPIRED' });
+    expect(refusalOf(none, ad('773'))).toEqual({ refusal: 'MUST_CHANGE' });
+    expect(refusalOf(none, ad('52e'))).toEqual({}); // plain wrong password
+  });
 });
 
 describe('LDAP directory against slapd', () => {

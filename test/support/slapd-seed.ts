@@ -65,3 +65,50 @@ export function ldifEntry(dn: string, attributes: Record<string, string | string
   }
   return `${lines.join('\n')}\n`;
 }
+
+export const POLICY_DN = `cn=default,ou=policies,${BASE_DN}`;
+
+/** Wrong passwords in a row before the directory's own policy locks an account. */
+export const DIRECTORY_MAX_FAILURES = 5;
+
+/**
+ * The password policy (slapd ppolicy) and customers in each state it knows, all with the demo
+ * password and otherwise ordinary, active, MFA-free entries — only the directory's policy stops them:
+ *
+ *   dirlockeduser    pwdAccountLockedTime 000001010000Z: locked until an administrator unlocks it
+ *   direxpireduser   password changed in 2000, older than pwdMaxAge, no grace logins
+ *   dirresetuser     pwdReset TRUE with pwdMustChange: must change the password an administrator set
+ *   dirlockmeuser    nothing yet: DIRECTORY_MAX_FAILURES wrong passwords lock it
+ */
+export function passwordPolicyLdif(customerHash: string): string {
+  const customer = (username: string, cupid: string, extra: Record<string, string> = {}) =>
+    ldifEntry(`uid=${username},${CUSTOMERS_DN}`, {
+      objectClass: 'inetOrgPerson',
+      uid: username,
+      cn: username,
+      sn: username,
+      employeeNumber: cupid,
+      employeeType: 'ACTIVE',
+      businessCategory: 'FALSE',
+      userPassword: customerHash,
+      ...extra,
+    });
+  return [
+    ldifEntry(`ou=policies,${BASE_DN}`, { objectClass: 'organizationalUnit', ou: 'policies' }),
+    ldifEntry(POLICY_DN, {
+      objectClass: ['organizationalRole', 'pwdPolicy'],
+      cn: 'default',
+      pwdAttribute: 'userPassword',
+      pwdLockout: 'TRUE',
+      pwdMaxFailure: String(DIRECTORY_MAX_FAILURES),
+      pwdLockoutDuration: '0',
+      pwdMaxAge: String(10 * 365 * 86_400),
+      pwdGraceAuthNLimit: '0',
+      pwdMustChange: 'TRUE',
+    }),
+    customer('dirlockeduser', 'CUPID_DIRLOCKED_001', { pwdAccountLockedTime: '000001010000Z' }),
+    customer('direxpireduser', 'CUPID_DIREXPIRED_001', { pwdChangedTime: '20000101000000Z' }),
+    customer('dirresetuser', 'CUPID_DIRRESET_001', { pwdReset: 'TRUE' }),
+    customer('dirlockmeuser', 'CUPID_DIRLOCKME_001'),
+  ].join('\n');
+}

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Env } from '../../src/config/settings.js';
 import { DEMO_PASSWORD } from '../../src/providers/directory/demo-directory.js';
-import { BASE_DN, SERVICE_DN, seedLdif } from './slapd-seed.js';
+import { BASE_DN, passwordPolicyLdif, POLICY_DN, SERVICE_DN, seedLdif } from './slapd-seed.js';
 
 /**
  * A throwaway OpenLDAP slapd for one test file: its own temp directory, config, database and
@@ -76,7 +76,10 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   const conf = join(dir, 'slapd.conf');
   writeFileSync(conf, slapdConf(dir, rootHash!, tls));
   const ldif = join(dir, 'seed.ldif');
-  writeFileSync(ldif, `${seedLdif({ service: serviceHash!, customer: customerHash! })}\n${options.extraLdif ?? ''}`);
+  writeFileSync(
+    ldif,
+    `${seedLdif({ service: serviceHash!, customer: customerHash! })}\n${passwordPolicyLdif(customerHash!)}\n${options.extraLdif ?? ''}`,
+  );
   // Offline load before the first start: no network, no ordering problems with ACLs.
   await run(SLAPADD, ['-f', conf, '-l', ldif]);
 
@@ -146,6 +149,8 @@ include ${SCHEMA_DIR}/nis.schema
 include ${SCHEMA_DIR}/inetorgperson.schema
 modulepath ${MODULE_DIR}
 moduleload back_mdb
+# The password policy overlay (draft-behera); in slapd 2.5 its schema is built into the module.
+moduleload ppolicy
 pidfile ${dir}/slapd.pid
 argsfile ${dir}/slapd.args
 ${tls ? `TLSCACertificateFile ${tls.caFile}\nTLSCertificateFile ${tls.certFile}\nTLSCertificateKeyFile ${tls.keyFile}` : ''}
@@ -156,6 +161,13 @@ suffix "${BASE_DN}"
 rootdn "cn=admin,${BASE_DN}"
 rootpw ${rootHash}
 directory ${dir}/db
+
+# The directory's own lockout, as a bank's directory runs it: the default policy locks an account
+# after pwdMaxFailure wrong passwords until an administrator unlocks it, and — ppolicy_use_lockout —
+# says "account locked" in the password policy control of the failed bind.
+overlay ppolicy
+ppolicy_default "${POLICY_DN}"
+ppolicy_use_lockout
 
 # Passwords: nobody reads them; anyone may present one to bind; a customer may change their own.
 access to attrs=userPassword

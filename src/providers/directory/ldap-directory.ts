@@ -4,14 +4,21 @@ import type { Env } from '../../config/settings.js';
 import { ProviderRefusedError, ProviderUnavailableError } from '../errors.js';
 import { LdapConnector } from './ldap-connector.js';
 import { toDirectoryUser } from './ldap-entry.js';
-import { PasswordBinds, ServiceConnections } from './ldap-pools.js';
+import { PasswordBinds, ServiceConnections, type PasswordRefusal } from './ldap-pools.js';
 import { readLdapSettings, type LdapSettings } from './ldap-settings.js';
 import type { Directory, DirectoryUser, PasswordCheck } from './port.js';
+
+const LOCK_REASONS = {
+  LOCKED: 'PASSWORD_LOCKED',
+  EXPIRED: 'PASSWORD_EXPIRED',
+  MUST_CHANGE: 'PASSWORD_MUST_CHANGE',
+} as const satisfies Record<PasswordRefusal, string>;
 
 /**
  * The production directory: finds the customer with the service account, then checks the
  * password by binding as the customer — the directory alone compares passwords, under its own
- * lockout policy. Unknown, ambiguous and wrongly typed all answer `{ ok: false }` after the same
+ * lockout policy, which it is asked to explain (the password policy control; Active Directory's
+ * "data 775"): a locked, expired or must-change password answers `locked` (423 CIAM_E01_01_002). Unknown, ambiguous and wrongly typed all answer `{ ok: false }` after the same
  * round trips. Throws ProviderUnavailableError when the directory is down, slow or refuses the
  * service account, and ProviderRefusedError (never counted by the breaker) for one customer's
  * entry that cannot be read safely.
@@ -46,8 +53,9 @@ export class LdapDirectory implements Directory {
 
     try {
       const entry = await this.findOne(this.settings.userAttribute, username);
-      const passwordOk = await this.binds.check(entry?.dn ?? this.decoyDn, password);
-      if (!entry || !passwordOk) return { ok: false };
+      const bind = await this.binds.check(entry?.dn ?? this.decoyDn, password);
+      if (entry && !bind.ok && bind.refusal) return { ok: false, locked: true, lockReason: LOCK_REASONS[bind.refusal] };
+      if (!entry || !bind.ok) return { ok: false };
       return { ok: true, user: toDirectoryUser(entry, this.settings) };
     } catch (err) {
       throw unavailable(err);

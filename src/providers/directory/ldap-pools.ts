@@ -1,5 +1,23 @@
 import { InvalidCredentialsError, ResultCodeError, type Client, type Entry, type SearchOptions } from 'ldapts';
 import { discard, type LdapConnector } from './ldap-connector.js';
+import { PasswordPolicyControl } from './password-policy-control.js';
+
+/**
+ * Why the directory refused a password it may have found right: its own lockout, an expired
+ * password, or one that must be changed after a reset. Read from the password policy control
+ * (slapd ppolicy and other draft-behera servers) or from Active Directory's sub-code in the bind
+ * error's diagnostic message ("…, data 775, …").
+ */
+export type PasswordRefusal = 'LOCKED' | 'EXPIRED' | 'MUST_CHANGE';
+
+export type BindCheck = { ok: true } | { ok: false; refusal?: PasswordRefusal };
+
+/** Active Directory's sub-codes of a failed bind (the "data" of its diagnostic message). */
+const AD_SUBCODES: Record<string, PasswordRefusal> = {
+  '775': 'LOCKED', // ERROR_ACCOUNT_LOCKED_OUT
+  '532': 'EXPIRED', // ERROR_PASSWORD_EXPIRED
+  '773': 'MUST_CHANGE', // ERROR_PASSWORD_MUST_CHANGE
+};
 
 /**
  * Service-account connections for searches, bound once and reused round-robin (LDAP multiplexes
@@ -97,17 +115,23 @@ export class PasswordBinds {
     private readonly keepIdle: number,
   ) {}
 
-  /** true: the password is right; false: the directory said invalid credentials. Throws otherwise. */
-  async check(dn: string, password: string): Promise<boolean> {
+  /**
+   * ok: the password is right and usable; not ok: the directory said invalid credentials, with its
+   * reason when it gave one (locked, expired, must change). Throws when the directory did not answer.
+   */
+  async check(dn: string, password: string): Promise<BindCheck> {
     const client = this.takeIdle() ?? (await this.connector.open());
+    const policy = new PasswordPolicyControl();
     try {
-      await client.bind(dn, password);
+      await client.bind(dn, password, policy);
       this.giveBack(client);
-      return true;
+      // A successful bind with a must-change-after-reset answer: the password works only to change it.
+      if (policy.error === 'changeAfterReset') return { ok: false, refusal: 'MUST_CHANGE' };
+      return { ok: true };
     } catch (err) {
       if (err instanceof InvalidCredentialsError) {
         this.giveBack(client);
-        return false;
+        return { ok: false, ...refusalOf(policy, err.message) };
       }
       discard(client);
       throw err;
@@ -131,4 +155,14 @@ export class PasswordBinds {
     if (!this.closed && this.connector.isOpen(client) && this.idle.length < this.keepIdle) this.idle.push(client);
     else discard(client);
   }
+}
+
+/** Exported for tests: the refusal a failed bind carries, by the control or by an AD sub-code. */
+export function refusalOf(policy: PasswordPolicyControl, diagnostic: string): { refusal?: PasswordRefusal } {
+  if (policy.error === 'accountLocked') return { refusal: 'LOCKED' };
+  if (policy.error === 'passwordExpired') return { refusal: 'EXPIRED' };
+  if (policy.error === 'changeAfterReset') return { refusal: 'MUST_CHANGE' };
+  const subcode = /\bdata ([0-9a-f]{3,4})\b/i.exec(diagnostic)?.[1]?.toLowerCase();
+  const refusal = subcode === undefined ? undefined : AD_SUBCODES[subcode];
+  return refusal ? { refusal } : {};
 }

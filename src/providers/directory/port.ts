@@ -18,10 +18,14 @@ export interface Directory {
 }
 
 /**
- * `locked`: too many failed passwords for this username (423 CIAM_E01_01_002), said the same way
- * whether or not the username exists.
+ * `locked`: the password cannot be used now (423 CIAM_E01_01_002): too many failed passwords for
+ * this username (said the same way whether or not the username exists), or the directory's own
+ * password policy refused it — `lockReason` says which: locked, expired, or to be changed after a
+ * reset. This service cannot change passwords, so all three send the customer to the bank's reset.
  */
-export type PasswordCheck = { ok: true; user: DirectoryUser } | { ok: false; locked?: boolean };
+export type PasswordCheck =
+  | { ok: true; user: DirectoryUser }
+  | { ok: false; locked?: boolean; lockReason?: 'PASSWORD_LOCKED' | 'PASSWORD_EXPIRED' | 'PASSWORD_MUST_CHANGE' };
 
 export type AccountState =
   | 'ACTIVE'
