@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingsError, type Env } from '../../src/config/settings.js';
-import { ProviderUnavailableError } from '../../src/providers/errors.js';
+import { ProviderRefusedError, ProviderUnavailableError } from '../../src/providers/errors.js';
 import type { PushMessage } from '../../src/providers/delivery/port.js';
 import { WebhookPushSender } from '../../src/providers/delivery/webhook-push-sender.js';
 import { readWebhookPushSettings } from '../../src/providers/delivery/webhook-push-settings.js';
@@ -112,10 +112,19 @@ describe('Webhook push sender', () => {
     expect(gateway.delivered).toEqual([push.transactionId]);
   });
 
-  it('does not retry a 400', async () => {
+  it('does not retry a 400, and reports it as a refusal of this request, which no breaker counts', async () => {
     gateway.peer.failNext(400);
-    await failure(sender().sendPush(push));
+    const error = await sender().sendPush(push).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderRefusedError);
+    expect(error).toMatchObject({ reason: 'REQUEST_REFUSED', permanent: false });
+    expect(String(error)).not.toContain(APPROVAL_SECRET);
     expect(gateway.requests).toHaveLength(1);
+  });
+
+  it('a 401 or 404 (our secret, our address) is an outage', async () => {
+    gateway.peer.failNext(401, 404);
+    await failure(sender().sendPush(push));
+    await failure(sender().sendPush(push));
   });
 
   it('gives up after the configured attempts', async () => {

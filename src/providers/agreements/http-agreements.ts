@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProviderUnavailableError } from '../errors.js';
-import { requestWithRetry, type HttpAnswer, type HttpRequest } from '../delivery/http-delivery.js';
+import { refusalOf, requestWithRetry, type HttpAnswer, type HttpRequest } from '../delivery/http-delivery.js';
 import { DocumentCache } from './document-cache.js';
 import type { HttpAgreementsSettings } from './http-agreements-settings.js';
 import type { Acceptance, AgreementDocument, Agreements } from './port.js';
@@ -92,7 +92,7 @@ export class HttpAgreements implements Agreements {
 
 function expectOk(answer: HttpAnswer, label: string): string {
   if (answer.status >= 200 && answer.status < 300) return answer.text;
-  throw new ProviderUnavailableError(PROVIDER, `${label} was refused (answered ${answer.status}).`);
+  throw refusalOf(PROVIDER, `${label} was refused (answered ${answer.status}).`, answer.status);
 }
 
 function parse<T>(schema: z.ZodType<T>, text: string, label: string): T {

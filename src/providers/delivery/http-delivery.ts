@@ -1,4 +1,4 @@
-import { DeliveryUnconfirmedError, ProviderUnavailableError } from '../errors.js';
+import { DeliveryUnconfirmedError, ProviderRefusedError, ProviderUnavailableError } from '../errors.js';
 
 /**
  * One HTTP exchange with an outside service, retried while the failure is transient: a network
@@ -106,10 +106,18 @@ export async function deliver(
   const answer = await requestWithRetry(request, policy);
   if (answer.status >= 200 && answer.status < 300) return answer;
   const detail = describe?.(answer);
-  throw new ProviderUnavailableError(
-    request.provider,
-    `${request.label} was refused (answered ${answer.status}${detail ? `, ${detail}` : ''}).`,
-  );
+  throw refusalOf(request.provider, `${request.label} was refused (answered ${answer.status}${detail ? `, ${detail}` : ''}).`, answer.status);
+}
+
+/**
+ * A final answer that is not 2xx. A 4xx about the request itself (400, 409, 410, 422, …) says the
+ * peer is working and refused this one customer's request: ProviderRefusedError, which no breaker
+ * counts. Statuses about our own set-up or the peer's health — 401, 403, 404 (wrong credentials or
+ * address), 407, 408, 429, 3xx, 5xx — are ProviderUnavailableError.
+ */
+export function refusalOf(provider: string, message: string, status: number): ProviderRefusedError | ProviderUnavailableError {
+  const aboutThisRequest = status >= 400 && status < 500 && ![401, 403, 404, 407, 408, 429].includes(status);
+  return aboutThisRequest ? new ProviderRefusedError(provider, 'REQUEST_REFUSED', false, message) : new ProviderUnavailableError(provider, message);
 }
 
 async function attemptOnce(request: HttpRequest, timeoutMs: number): Promise<Outcome> {
