@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSettings, SettingsError } from '../../src/config/settings.js';
 import { TwilioCodeSender } from '../../src/providers/delivery/twilio-code-sender.js';
-import { ProviderUnavailableError } from '../../src/providers/errors.js';
+import { ProviderRefusedError, ProviderUnavailableError } from '../../src/providers/errors.js';
 import { resilient, type ResilientProvider } from '../../src/providers/resilience.js';
 import { readBreakerSettings } from '../../src/providers/resilience-settings.js';
 import { registry } from '../../src/observability/metrics.js';
@@ -46,6 +46,22 @@ const circuitState = (provider: ResilientProvider) => metricValue('ciam_provider
 
 describe('resilient', () => {
   const breaker = { threshold: 3, halfOpenAfterMs: 50 };
+
+  it('never counts a refusal about one customer: it passes through, and like any answer it resets the count', async () => {
+    const refused = () => new ProviderRefusedError('peer', 'RECIPIENT_OPTED_OUT', true, 'Twilio error 21610');
+    const port = new ScriptedPort([down(), down(), refused(), refused(), refused(), refused(), down(), down()]);
+    const wrapped = resilient('sms_voice', port, { breaker });
+    const refusedBefore = await calls('sms_voice', 'refused');
+
+    for (const expected of [ProviderUnavailableError, ProviderUnavailableError, ...Array(4).fill(ProviderRefusedError), ProviderUnavailableError, ProviderUnavailableError]) {
+      const error = await wrapped.check().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(expected);
+      expect(error).not.toHaveProperty('message', 'sms_voice: circuit open');
+    }
+    expect(port.calls).toBe(8);
+    expect(await circuitState('sms_voice')).toBe(0);
+    expect(await calls('sms_voice', 'refused')).toBe(refusedBefore + 4);
+  });
 
   it('opens after the threshold of unavailable answers and then fails fast without calling the port', async () => {
     const port = new ScriptedPort([down(), down(), down()]);

@@ -61,6 +61,12 @@ describe('settings', () => {
     expect(message).toContain('production');
   });
 
+  it('reads CIAM_DRS_EXEMPT_CLIENTS and refuses a client that is not registered', () => {
+    expect(loadSettings({ NODE_ENV: 'test' }).drsExemptClients.size).toBe(0);
+    expect([...loadSettings({ NODE_ENV: 'test', CIAM_DRS_EXEMPT_CLIENTS: ' mobile-app ' }).drsExemptClients]).toEqual(['mobile-app']);
+    expect(() => loadSettings({ NODE_ENV: 'test', CIAM_DRS_EXEMPT_CLIENTS: 'mobile-app,kiosk' })).toThrow(/CIAM_DRS_EXEMPT_CLIENTS names "kiosk"/);
+  });
+
   it('names an invalid value', () => {
     expect(refusal({ PORT: 'eighty' })).toContain('PORT');
     expect(refusal({ CIAM_REFRESH_GRACE_SECONDS: '-1' })).toContain('CIAM_REFRESH_GRACE_SECONDS');
