@@ -1,7 +1,10 @@
 /**
  * Delivery of one-time codes (SMS, voice) and push approvals to the customer's phone.
  * Production: HTTP providers; development: the dev outbox. A failed delivery throws
- * ProviderUnavailableError; the step stays usable for asking again.
+ * ProviderUnavailableError (the provider is unhealthy; the journey offers a fresh step), a
+ * DeliveryUnconfirmedError (sent, answer lost: the step stays, its code may arrive) or a
+ * ProviderRefusedError (the provider refused this phone or request; `permanent`: that phone is
+ * withdrawn from the journey).
  */
 export interface CodeSender {
   sendCode(message: CodeMessage): Promise<void>;
@@ -14,7 +17,7 @@ export interface PushSender {
 export interface CodeMessage {
   channel: 'sms' | 'voice';
   cupid: string;
-  /** The step the code belongs to; also the provider idempotency key. */
+  /** The step the code belongs to (the idempotency key of providers that have one; Twilio has none). */
   transactionId: string;
   phoneNumber: string;
   code: string;
