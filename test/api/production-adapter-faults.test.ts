@@ -243,6 +243,24 @@ describe('Transmit hears how every assessed login ended', () => {
     expect(await resultsFor(token, 1)).toEqual([{ action_token: token, result: 'failure' }]);
   });
 
+  it('a journey that ends by declining the mandatory eSign document: failure', async () => {
+    const token = 'tx:challenge:d-report-esign';
+    const login = await j.loginToMfa('esignuser', { drsActionToken: token });
+    const before = twilio.requests.length;
+    const initiated = await j.initiate(login.context_id, login.transaction_id, 'sms', 1);
+    const verified = await j.verify(login.context_id, initiated.body.transaction_id, smsCodeSince(before));
+    expect(verified.body.response_type_code).toBe('ESIGN_REQUIRED');
+    const declined = await j.decline(login.context_id, verified.body.transaction_id, verified.body.esign_document_id);
+    expectError(declined, 403, 'CIAM_E01_04_003');
+    expect(await resultsFor(token, 1)).toEqual([{ action_token: token, result: 'failure' }]);
+  });
+
+  it('a login Transmit denies: failure', async () => {
+    const token = 'tx:deny:d-report-deny';
+    expectError(await j.login('simpleuser', { drsActionToken: token }), 403, 'CIAM_E01_01_010');
+    expect(await resultsFor(token, 1)).toEqual([{ action_token: token, result: 'failure' }]);
+  });
+
   it('a login that ends at the password is reported too', async () => {
     const token = 'tx:allow:d-report-password';
     expectTokens(await j.login('simpleuser', { drsActionToken: token }), 201);
