@@ -11,7 +11,12 @@ import { slapdAvailable } from './test/support/test-servers.js';
  */
 const engines = (process.env.CIAM_TEST_ENGINES ?? 'pglite,postgres').split(',').map((s) => s.trim());
 const databaseSuites = ['test/api/**/*.test.ts', 'test/store/**/*.test.ts', 'test/jobs/**/*.test.ts'];
-const ldapSuites = ['test/providers/ldap-directory.test.ts', 'test/api/ldap-login.test.ts', 'test/api/production-adapters.test.ts'];
+const ldapSuites = [
+  'test/providers/ldap-directory.test.ts',
+  'test/api/ldap-login.test.ts',
+  'test/api/production-adapters.test.ts',
+  'test/api/production-adapter-faults.test.ts',
+];
 const exclude = [...configDefaults.exclude, ...(slapdAvailable() ? [] : ldapSuites)];
 
 export default defineConfig({
