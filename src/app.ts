@@ -3,6 +3,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import type { DestinationStream } from 'pino';
 import type { Settings } from './config/settings.js';
 import { loadOperationsSettings } from './config/operations-settings.js';
+import { loadWebSettings } from './config/web-settings.js';
+import { corsAllowlist } from './http/plugins/cors.js';
 import { JOBS } from './jobs/catalogue.js';
 import { errorBody } from './http/schemas/common.js';
 import { loggerOptions } from './http/logger.js';
@@ -90,6 +92,9 @@ export async function buildApp({ settings, services, logger, logStream }: AppOpt
   app.decorate('routeInventory', () => inventory);
 
   await app.register(errorHandler);
+  const web = loadWebSettings(settings.env);
+  // Before the client-id check: a preflight carries no x-client-id.
+  if (web.corsOrigins.length > 0) await app.register(corsAllowlist, { origins: web.corsOrigins, maxAgeSeconds: web.corsMaxAgeSeconds });
   await app.register(clientAndCorrelation, { clients: settings.clients });
   await app.register(cookie);
   await app.register(openApi);

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { SettingsError, type Env } from './settings.js';
+
+/**
+ * Settings of the browser-facing parts: which other origins may call the API with credentials
+ * (CORS), and whether the service serves its hosted pages. Read from the same environment as
+ * `loadSettings` (pass `settings.env`).
+ */
+const WebEnv = z.object({
+  /**
+   * Exact origins (`https://app.bank.example`, comma separated) whose pages may call the API from
+   * the browser with credentials. Empty: only the hosted pages, which are same-origin.
+   */
+  CIAM_CORS_ORIGINS: z.string().default(''),
+  /** How long a browser may cache a preflight answer, in seconds. */
+  CIAM_CORS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+  /** Serve the hosted login, account and agent console pages (off when a bank ships its own). */
+  CIAM_WEB_PAGES: z.enum(['true', 'false']).default('true'),
+  /** OpenID Connect issuer of the bank's workforce IdP, for the agent console's sign-in (production). */
+  CIAM_CONSOLE_OIDC_ISSUER: z.string().url().optional(),
+  /** The console's client id at that IdP (a public client: authorization code + PKCE, no secret). */
+  CIAM_CONSOLE_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** Scopes the console asks for. */
+  CIAM_CONSOLE_OIDC_SCOPE: z.string().default('openid profile'),
+});
+
+export interface WebSettings {
+  corsOrigins: string[];
+  corsMaxAgeSeconds: number;
+  pages: boolean;
+  consoleOidc?: { issuer: string; clientId: string; scope: string };
+}
+
+/**
+ * One origin exactly as a browser sends it in the Origin header: scheme, host and port only.
+ * Wildcards and paths are refused: a credentialed CORS allowlist must name each origin.
+ */
+function exactOrigin(entry: string): string {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    throw new SettingsError(`CIAM_CORS_ORIGINS: "${entry}" is not an origin (scheme://host[:port]).`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== entry || url.hostname.includes('*')) {
+    throw new SettingsError(
+      `CIAM_CORS_ORIGINS: "${entry}" is not an exact origin — write it as the browser sends it, e.g. "${url.origin}" (no path, no trailing slash, no wildcard).`,
+    );
+  }
+  return url.origin;
+}
+
+export function loadWebSettings(env: Env): WebSettings {
+  const parsed = WebEnv.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SettingsError(`Setting ${issue.path.join('.')} is invalid: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const corsOrigins = [
+    ...new Set(
+      e.CIAM_CORS_ORIGINS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map(exactOrigin),
+    ),
+  ];
+  if (Boolean(e.CIAM_CONSOLE_OIDC_ISSUER) !== Boolean(e.CIAM_CONSOLE_OIDC_CLIENT_ID)) {
+    throw new SettingsError('CIAM_CONSOLE_OIDC_ISSUER and CIAM_CONSOLE_OIDC_CLIENT_ID go together.');
+  }
+  return {
+    corsOrigins,
+    corsMaxAgeSeconds: e.CIAM_CORS_MAX_AGE_SECONDS,
+    pages: e.CIAM_WEB_PAGES === 'true',
+    consoleOidc:
+      e.CIAM_CONSOLE_OIDC_ISSUER && e.CIAM_CONSOLE_OIDC_CLIENT_ID
+        ? { issuer: e.CIAM_CONSOLE_OIDC_ISSUER.replace(/\/$/, ''), clientId: e.CIAM_CONSOLE_OIDC_CLIENT_ID, scope: e.CIAM_CONSOLE_OIDC_SCOPE }
+        : undefined,
+  };
+}
