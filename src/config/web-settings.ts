@@ -16,6 +16,8 @@ const WebEnv = z.object({
   CIAM_CORS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
   /** Serve the hosted login, account and agent console pages (off when a bank ships its own). */
   CIAM_WEB_PAGES: z.enum(['true', 'false']).default('true'),
+  /** The x-client-id the hosted pages send; must be one of CIAM_CLIENT_IDS. */
+  CIAM_WEB_CLIENT_ID: z.string().min(1).default('web-banking'),
   /** OpenID Connect issuer of the bank's workforce IdP, for the agent console's sign-in (production). */
   CIAM_CONSOLE_OIDC_ISSUER: z.string().url().optional(),
   /** The console's client id at that IdP (a public client: authorization code + PKCE, no secret). */
@@ -28,6 +30,7 @@ export interface WebSettings {
   corsOrigins: string[];
   corsMaxAgeSeconds: number;
   pages: boolean;
+  clientId: string;
   consoleOidc?: { issuer: string; clientId: string; scope: string };
 }
 
@@ -72,6 +75,7 @@ export function loadWebSettings(env: Env): WebSettings {
     corsOrigins,
     corsMaxAgeSeconds: e.CIAM_CORS_MAX_AGE_SECONDS,
     pages: e.CIAM_WEB_PAGES === 'true',
+    clientId: e.CIAM_WEB_CLIENT_ID,
     consoleOidc:
       e.CIAM_CONSOLE_OIDC_ISSUER && e.CIAM_CONSOLE_OIDC_CLIENT_ID
         ? { issuer: e.CIAM_CONSOLE_OIDC_ISSUER.replace(/\/$/, ''), clientId: e.CIAM_CONSOLE_OIDC_CLIENT_ID, scope: e.CIAM_CONSOLE_OIDC_SCOPE }
