@@ -37,7 +37,7 @@ describe('the eight walkthroughs through the hosted pages', () => {
     await expectAccountPage(page);
     await expect.poll(() => page.locator('[data-testid="sessions"] li.current .badge').textContent()).toBe('This browser');
     // The access token lives in memory only.
-    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    const stored = await page.evaluate('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })');
     expect(stored).not.toMatch(/access_token|[A-Za-z0-9_-]{40,}/);
     await screenshot(page, 'account');
     expect(problems).toEqual([]);
