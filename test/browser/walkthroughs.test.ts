@@ -50,11 +50,11 @@ describe('the eight walkthroughs through the hosted pages', () => {
     await submitCredentials(page, 'mfauser', { risk: 'allow', device: 'wt2-browser' });
     await page.getByRole('heading', { name: 'Confirm it’s you' }).waitFor();
     await screenshot(page, 'mfa-choice');
-    await page.getByLabel('Text message to •••• 1234').check();
+    await page.getByLabel('Text message to ••••\u00a01234').check();
     const before = await messageCount(svc.baseUrl, CUPID.mfauser, 'sms');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Enter your code' }).waitFor();
-    await expect.poll(() => page.getByText('We sent a 6-digit code by text message to •••• 1234.').count()).toBe(1);
+    await expect.poll(() => page.getByText('We sent a 6-digit code by text message to ••••\u00a01234.').count()).toBe(1);
     const sms = await newestMessage(svc.baseUrl, CUPID.mfauser, 'sms', before);
     await page.getByLabel('One-time code').fill(sms.code!);
     await screenshot(page, 'otp-entry');
