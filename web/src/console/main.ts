@@ -8,7 +8,7 @@ import { signInScreen } from './sign-in/sign-in';
 /** The agent console: find a customer, act on their sessions and devices, read their audit trail; high-risk logins. */
 function consoleView(): void {
   const cupid = h('input', { name: 'cupid', required: true, maxlength: 50, autocomplete: 'off', spellcheck: 'false' });
-  const slot = h('div', {});
+  const slot = h('div', { class: 'slot' });
   const open = (id: string) => {
     cupid.value = id;
     slot.replaceChildren(customerPanel(id));

@@ -69,7 +69,12 @@ export async function busy<T>(form: HTMLElement, work: () => Promise<T>): Promis
   }
 }
 
-export function formatTime(iso: string | null | undefined): string {
+export function formatTime(iso: string | null | undefined, precise = false): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: precise ? 'medium' : 'short' });
+}
+
+/** The distinctive end of a time-ordered id (UUIDv7s of one minute share their first characters). */
+export function shortId(id: string): string {
+  return `…${id.slice(-8)}`;
 }

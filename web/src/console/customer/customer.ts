@@ -8,7 +8,7 @@ import {
   type AuditPage,
 } from '../../api/client';
 import { errorMessage, text } from '../../messages';
-import { busy, field, formatTime, h, notice } from '../../ui/dom';
+import { busy, field, formatTime, h, notice, shortId } from '../../ui/dom';
 import { describeUserAgent } from '../../ui/user-agent';
 import { agentCredential } from '../agent-credential';
 
@@ -57,7 +57,7 @@ export function customerPanel(cupid: string): HTMLElement {
             h(
               'tr',
               { 'data-session-id': s.session_id },
-              h('td', {}, h('code', {}, s.session_id.slice(0, 8))),
+              h('td', {}, h('code', { title: s.session_id }, shortId(s.session_id))),
               h('td', {}, formatTime(s.created_at)),
               h('td', {}, formatTime(s.last_activity_at)),
               h('td', {}, s.ip_address ?? ''),
@@ -70,7 +70,7 @@ export function customerPanel(cupid: string): HTMLElement {
                   {
                     type: 'button',
                     class: 'secondary small',
-                    'aria-label': text.console.revokeSessionLabel(s.session_id.slice(0, 8)),
+                    'aria-label': text.console.revokeSessionLabel(shortId(s.session_id)),
                     onclick: (e: Event) => {
                       const why = givenReason();
                       if (!why) return;
@@ -101,7 +101,7 @@ export function customerPanel(cupid: string): HTMLElement {
             h(
               'tr',
               {},
-              h('td', {}, d.device_name ?? d.device_type ?? h('code', {}, d.device_id.slice(0, 8))),
+              h('td', {}, d.device_name ?? d.device_type ?? h('code', { title: d.device_id }, shortId(d.device_id))),
               h('td', {}, formatTime(d.trusted_at)),
               h('td', {}, formatTime(d.last_used_at)),
               h(
@@ -112,7 +112,7 @@ export function customerPanel(cupid: string): HTMLElement {
                   {
                     type: 'button',
                     class: 'secondary small',
-                    'aria-label': text.console.revokeDeviceLabel(d.device_id.slice(0, 8)),
+                    'aria-label': text.console.revokeDeviceLabel(shortId(d.device_id)),
                     onclick: (e: Event) => {
                       const why = givenReason();
                       if (!why) return;
@@ -144,7 +144,7 @@ export function customerPanel(cupid: string): HTMLElement {
       h(
         'tr',
         { class: e.severity === 'WARN' || e.severity === 'ERROR' || e.severity === 'CRITICAL' ? 'attention' : '' },
-        h('td', {}, formatTime(e.created_at)),
+        h('td', {}, formatTime(e.created_at, true)),
         h('td', {}, e.event_type ?? ''),
         h('td', {}, e.severity ?? ''),
         h('td', { class: 'details' }, summarise(e.event_data)),
