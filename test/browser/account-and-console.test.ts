@@ -102,6 +102,8 @@ describe('the agent console (walkthrough 7)', () => {
     // The audit timeline shows the revocation.
     await expect.poll(() => agent.locator('tbody tr', { hasText: 'SESSION_REVOKED' }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await screenshot(agent, 'console-customer');
+    await agent.setViewportSize({ width: 1280, height: 1000 });
+    await screenshot(agent, 'console-customer-top', false);
 
     // The customer's account page (another browser) no longer lists the tablet's session…
     await laptop.page.reload();

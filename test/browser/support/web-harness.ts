@@ -78,9 +78,10 @@ export async function launchBrowser(): Promise<WebBrowser> {
   };
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** A screenshot of the whole page (or of the viewport only, for a picture in the docs). */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
 }
 
 /** GET /dev/outbox as the customer's phone reads it, newest first. */

@@ -22,6 +22,7 @@ export function highRiskSection(openCustomer: (cupid: string) => void): HTMLElem
     rows(answer.data.logins);
     cursor = answer.data.next_cursor;
     more.hidden = !cursor;
+    wrap.hidden = body.childElementCount === 0;
     if (!append && answer.data.logins.length === 0) messages.replaceChildren(notice('info', text.console.noHighRisk));
   };
 
@@ -54,19 +55,12 @@ export function highRiskSection(openCustomer: (cupid: string) => void): HTMLElem
     void busy(form, () => load(false));
   });
   more.addEventListener('click', () => void busy(more, () => load(true)));
-  const section = h(
-    'section',
-    { class: 'card wide', 'aria-labelledby': 'risk-title' },
-    h('h2', { id: 'risk-title' }, text.console.highRisk),
-    form,
-    messages,
-    h(
-      'div',
-      { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'risk-title' },
-      h('table', {}, h('thead', {}, h('tr', {}, ...[c.time, c.customer, c.score, c.action, c.outcome, c.address].map((t) => h('th', { scope: 'col' }, t)))), body),
-    ),
-    more,
+  const wrap = h(
+    'div',
+    { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'risk-title', hidden: true },
+    h('table', {}, h('thead', {}, h('tr', {}, ...[c.time, c.customer, c.score, c.action, c.outcome, c.address].map((t) => h('th', { scope: 'col' }, t)))), body),
   );
+  const section = h('section', { class: 'card wide', 'aria-labelledby': 'risk-title' }, h('h2', { id: 'risk-title' }, text.console.highRisk), form, messages, wrap, more);
   void load(false);
   return section;
 }
