@@ -18,12 +18,6 @@ const WebEnv = z.object({
   CIAM_WEB_PAGES: z.enum(['true', 'false']).default('true'),
   /** The x-client-id the hosted pages send; must be one of CIAM_CLIENT_IDS. */
   CIAM_WEB_CLIENT_ID: z.string().min(1).default('web-banking'),
-  /** OpenID Connect issuer of the bank's workforce IdP, for the agent console's sign-in (production). */
-  CIAM_CONSOLE_OIDC_ISSUER: z.string().url().optional(),
-  /** The console's client id at that IdP (a public client: authorization code + PKCE, no secret). */
-  CIAM_CONSOLE_OIDC_CLIENT_ID: z.string().min(1).optional(),
-  /** Scopes the console asks for. */
-  CIAM_CONSOLE_OIDC_SCOPE: z.string().default('openid profile'),
 });
 
 export interface WebSettings {
@@ -31,7 +25,6 @@ export interface WebSettings {
   corsMaxAgeSeconds: number;
   pages: boolean;
   clientId: string;
-  consoleOidc?: { issuer: string; clientId: string; scope: string };
 }
 
 /**
@@ -68,17 +61,10 @@ export function loadWebSettings(env: Env): WebSettings {
         .map(exactOrigin),
     ),
   ];
-  if (Boolean(e.CIAM_CONSOLE_OIDC_ISSUER) !== Boolean(e.CIAM_CONSOLE_OIDC_CLIENT_ID)) {
-    throw new SettingsError('CIAM_CONSOLE_OIDC_ISSUER and CIAM_CONSOLE_OIDC_CLIENT_ID go together.');
-  }
   return {
     corsOrigins,
     corsMaxAgeSeconds: e.CIAM_CORS_MAX_AGE_SECONDS,
     pages: e.CIAM_WEB_PAGES === 'true',
     clientId: e.CIAM_WEB_CLIENT_ID,
-    consoleOidc:
-      e.CIAM_CONSOLE_OIDC_ISSUER && e.CIAM_CONSOLE_OIDC_CLIENT_ID
-        ? { issuer: e.CIAM_CONSOLE_OIDC_ISSUER.replace(/\/$/, ''), clientId: e.CIAM_CONSOLE_OIDC_CLIENT_ID, scope: e.CIAM_CONSOLE_OIDC_SCOPE }
-        : undefined,
   };
 }

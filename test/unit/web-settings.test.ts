@@ -7,7 +7,7 @@ describe('web settings', () => {
     const s = loadWebSettings({});
     expect(s.corsOrigins).toEqual([]);
     expect(s.pages).toBe(true);
-    expect(s.consoleOidc).toBeUndefined();
+    expect(s.clientId).toBe('web-banking');
   });
 
   it('reads a comma separated list of exact origins', () => {
@@ -27,11 +27,5 @@ describe('web settings', () => {
   ])('refuses %s, which is not an exact origin', (entry) => {
     expect(() => loadWebSettings({ CIAM_CORS_ORIGINS: entry })).toThrow(SettingsError);
     expect(() => loadWebSettings({ CIAM_CORS_ORIGINS: entry })).toThrow(/CIAM_CORS_ORIGINS/);
-  });
-
-  it('wants the console IdP issuer and client id together', () => {
-    expect(() => loadWebSettings({ CIAM_CONSOLE_OIDC_ISSUER: 'https://idp.bank.example' })).toThrow(SettingsError);
-    const s = loadWebSettings({ CIAM_CONSOLE_OIDC_ISSUER: 'https://idp.bank.example/', CIAM_CONSOLE_OIDC_CLIENT_ID: 'ciam-console' });
-    expect(s.consoleOidc).toEqual({ issuer: 'https://idp.bank.example', clientId: 'ciam-console', scope: 'openid profile' });
   });
 });

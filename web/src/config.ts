@@ -9,7 +9,7 @@ export interface PageConfig {
   clientId: string;
   devMode: boolean;
   demoUsers?: DemoUser[];
-  console: { devKeys: boolean; oidc?: { issuer: string; clientId: string; scope: string } };
+  console: { devKeys: boolean };
 }
 
 let cached: PageConfig | undefined;

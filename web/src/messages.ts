@@ -174,7 +174,7 @@ export const text = {
     signIn: 'Sign in',
     agentKey: 'Agent key',
     agentKeyHint: 'Development only: a secret of CIAM_AGENT_KEYS.',
-    sso: 'Sign in with the bank’s workforce account',
+    noSignIn: 'No agent sign-in is configured on this service: development agent keys are off and the workforce sign-in is not available in the console yet.',
     signOut: 'Sign out',
     signedInAs: 'Signed in',
     find: 'Find a customer',

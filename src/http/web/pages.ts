@@ -17,8 +17,8 @@ export interface PageConfig {
   devMode: boolean;
   /** Development only: the demo directory's users, so the walkthroughs can be tried by hand. */
   demoUsers?: DemoUser[];
-  /** The agent console's sign-in: development agent keys and/or the workforce IdP. */
-  console: { devKeys: boolean; oidc?: { issuer: string; clientId: string; scope: string } };
+  /** The agent console's sign-in: whether development agent keys are configured. */
+  console: { devKeys: boolean };
 }
 
 export interface DemoUser {
@@ -65,7 +65,7 @@ const escapeAttribute = (value: string) =>
  * for good. Without a build (`npm run build` makes dist/web) the pages are simply absent.
  */
 export async function webPages(app: FastifyInstance, opts: { settings: Settings; web: WebSettings; clientId: string }) {
-  const { settings, web } = opts;
+  const { settings } = opts;
   if (!existsSync(join(WEB_DIST, 'index.html'))) {
     app.log.warn({ dir: WEB_DIST }, 'hosted pages not built (npm run build): not serving them');
     return;
@@ -74,15 +74,14 @@ export async function webPages(app: FastifyInstance, opts: { settings: Settings;
     clientId: opts.clientId,
     devMode: settings.devMode,
     ...(settings.devMode && settings.providers.directory === 'demo' ? { demoUsers: demoUsers() } : {}),
-    console: { devKeys: settings.agentKeys.size > 0, ...(web.consoleOidc ? { oidc: web.consoleOidc } : {}) },
+    console: { devKeys: settings.agentKeys.size > 0 },
   };
   const meta = `<meta name="ciam-config" content="${escapeAttribute(JSON.stringify(config))}">`;
-  const oidcOrigin = web.consoleOidc ? [new URL(web.consoleOidc.issuer).origin] : [];
 
   for (const page of PAGES) {
     if (page.devOnly && !settings.devMode) continue;
     const html = readFileSync(join(WEB_DIST, page.file), 'utf8').replace('<meta name="ciam-config" content="">', meta);
-    const csp = pageContentSecurityPolicy(page.url === '/console' ? oidcOrigin : []);
+    const csp = pageContentSecurityPolicy();
     app.get(page.url, { schema: { hide: true }, config: { public: true } }, async (_request, reply) =>
       reply
         .header('content-security-policy', csp)

@@ -135,7 +135,7 @@ export function customerPanel(cupid: string): HTMLElement {
   // The audit timeline: a time range and a page size; "older" follows next_cursor.
   const from = h('input', { name: 'from', type: 'datetime-local' });
   const to = h('input', { name: 'to', type: 'datetime-local' });
-  const limit = h('select', { name: 'limit' }, ...['20', '50', '100', '200'].map((n) => h('option', { value: n }, n)));
+  const limit = h('select', { name: 'limit' }, ...['10', '20', '50', '100', '200'].map((n) => h('option', { value: n }, n)));
   const older = h('button', { type: 'button', class: 'secondary', hidden: true }, text.console.older);
   let cursor: string | null = null;
 

@@ -4,21 +4,19 @@ import { errorMessage, text } from '../../messages';
 import { busy, field, h, notice, show } from '../../ui/dom';
 
 /**
- * How an agent signs in: in development with a CIAM_AGENT_KEYS secret; in production through the
- * bank's workforce identity provider (OpenID Connect, authorization code + PKCE), whose access
- * token the agent API verifies. Calls `done` with the bearer credential to use.
+ * How an agent signs in: with a development agent key (CIAM_AGENT_KEYS), the bearer credential
+ * the agent API takes in development. Production agents authenticate with the workforce identity
+ * provider's JWT, for which the console has no sign-in flow yet (docs/web.md, "What is left").
+ * Calls `done` with the bearer credential to use.
  */
-export function signInScreen(done: (credential: string) => void, message?: string, startSso?: () => Promise<void>): void {
+export function signInScreen(done: (credential: string) => void, message?: string): void {
   const config = pageConfig().console;
   const messages = h('div', { class: 'messages' }, message ? notice('error', message) : null);
   const parts: HTMLElement[] = [];
-  if (config.oidc && startSso) {
-    const sso = h('button', { type: 'button', class: 'primary', onclick: () => void busy(sso, startSso) }, text.console.sso);
-    parts.push(sso);
-  }
+  if (!config.devKeys) parts.push(notice('info', text.console.noSignIn));
   if (config.devKeys) {
     const key = h('input', { name: 'agent-key', type: 'password', required: true, autocomplete: 'off', minlength: 16 });
-    const form = h('form', {}, field(text.console.agentKey, key, text.console.agentKeyHint), h('button', { type: 'submit', class: config.oidc ? 'secondary' : 'primary' }, text.console.signIn));
+    const form = h('form', {}, field(text.console.agentKey, key, text.console.agentKeyHint), h('button', { type: 'submit', class: 'primary' }, text.console.signIn));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       void busy(form, async () => {
