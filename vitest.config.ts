@@ -1,5 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
-import { slapdAvailable } from './test/support/test-servers.js';
+import { chromiumAvailable, slapdAvailable } from './test/support/test-servers.js';
 
 /**
  * Four projects: `unit` (no database: unit tests and provider adapters against local peers),
@@ -25,18 +25,22 @@ export default defineConfig({
       // Unit tests and provider adapters against their local peers need no database.
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/providers/**/*.test.ts'], exclude } },
       // The hosted pages in Debian's Chromium, once (on PGlite): needs `npm run build` first.
-      {
-        extends: true as const,
-        test: {
-          name: 'browser',
-          include: ['test/browser/**/*.test.ts'],
-          env: { CIAM_TEST_ENGINE: 'pglite' },
-          globalSetup: ['test/support/global-setup.ts'],
-          // One browser at a time on a small machine: the files run one after another in one process.
-          poolOptions: { forks: { singleFork: true } },
-          testTimeout: 90_000,
-        },
-      },
+      ...(chromiumAvailable()
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'browser',
+                include: ['test/browser/**/*.test.ts'],
+                env: { CIAM_TEST_ENGINE: 'pglite' },
+                globalSetup: ['test/support/global-setup.ts'],
+                // One browser at a time on a small machine: the files run one after another in one process.
+                poolOptions: { forks: { singleFork: true } },
+                testTimeout: 90_000,
+              },
+            },
+          ]
+        : []),
       ...engines.map((engine) => ({
         extends: true as const,
         test: {
