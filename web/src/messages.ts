@@ -41,6 +41,8 @@ export const errors: Record<string, string> = {
   CIAM_E00_00_005: 'Too many attempts in a short time. Wait a minute and try again.',
   CIAM_E00_00_006: 'This page or action does not exist.',
   CIAM_E00_00_007: 'The request was sent in a form the service does not accept.',
+  CIAM_E00_00_008: 'The connection was too slow to finish the request. Please try again.',
+  CIAM_E00_00_009: 'Your browser sent more data than we accept. Clear this site’s cookies and try again.',
   CIAM_E05_00_001: 'Something went wrong on our side. Please try again in a moment.',
   CIAM_E05_00_002: 'A service we depend on is not answering. Please try again in a moment.',
   NETWORK: 'We could not reach the bank. Check your connection and try again.',
