@@ -1,8 +1,9 @@
 import { configDefaults, defineConfig } from 'vitest/config';
-import { slapdAvailable } from './test/support/test-servers.js';
+import { chromiumAvailable, slapdAvailable } from './test/support/test-servers.js';
 
 /**
- * Three projects: `unit` (no database: unit tests and provider adapters against local peers), and
+ * Four projects: `unit` (no database: unit tests and provider adapters against local peers),
+ * `browser` (the hosted pages in Debian's Chromium, once, on PGlite; needs `npm run build` first), and
  * the database suites twice — once on the embedded PGlite, once on the PostgreSQL server named by
  * CIAM_TEST_POSTGRES_URL (a throw-away one when that does not answer; see
  * test/support/global-setup.ts). CIAM_TEST_ENGINES (e.g. `pglite`) narrows a local run to one engine.
@@ -28,6 +29,23 @@ export default defineConfig({
     projects: [
       // Unit tests and provider adapters against their local peers need no database.
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/providers/**/*.test.ts'], exclude } },
+      // The hosted pages in Debian's Chromium, once (on PGlite): needs `npm run build` first.
+      ...(chromiumAvailable()
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'browser',
+                include: ['test/browser/**/*.test.ts'],
+                env: { CIAM_TEST_ENGINE: 'pglite' },
+                globalSetup: ['test/support/global-setup.ts'],
+                // One browser at a time on a small machine: the files run one after another in one process.
+                poolOptions: { forks: { singleFork: true } },
+                testTimeout: 90_000,
+              },
+            },
+          ]
+        : []),
       ...engines.map((engine) => ({
         extends: true as const,
         test: {

@@ -44,8 +44,18 @@ install_openldap() {
   apt_install_quietly slapd ldap-utils
 }
 
+# Chromium: the hosted pages' browser tests drive Debian's build through playwright-core
+# (Playwright never downloads a browser of its own here).
+install_chromium() {
+  if [ -x /usr/bin/chromium ]; then
+    return 0
+  fi
+  apt_install_quietly chromium
+}
+
 main() {
   install_openldap
+  install_chromium
 }
 
 main "$@"

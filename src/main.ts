@@ -1,6 +1,7 @@
 import { buildApp } from './app.js';
 import { loadSettings, SettingsError } from './config/settings.js';
 import { loadOperationsSettings } from './config/operations-settings.js';
+import { loadWebSettings } from './config/web-settings.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { shutdownOnSignals, type ShutdownPlan } from './lifecycle/graceful-shutdown.js';
 import { LogDestination } from './observability/log-destination.js';
@@ -13,6 +14,7 @@ async function main() {
   const settings = loadSettings();
   const operations = loadOperationsSettings(settings.env);
   const logs = new LogDestination({ fd: 1, maxBufferBytes: operations.logBufferBytes });
+  loadWebSettings(settings.env); // a bad CORS origin stops the service before the database opens
   const db = await openDatabase(settings.database);
   await migrate(db);
   const services = await createServices(settings, db);

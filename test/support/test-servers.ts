@@ -23,3 +23,24 @@ export function slapdAvailable(): boolean {
   }
   return available('OpenLDAP slapd', missing);
 }
+
+const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Whether the browser suites can run here: Debian's Chromium is installed, or the project's
+ * install script installs it now. Otherwise they are skipped with the reason printed — a failure
+ * under CIAM_TEST_REQUIRE_ALL.
+ */
+export function chromiumAvailable(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  let missing: string | undefined;
+  try {
+    const script = fileURLToPath(new URL('../../scripts/ci-install-test-servers.sh', import.meta.url));
+    execFileSync(script, { stdio: 'pipe', timeout: 600_000 });
+    if (!existsSync(CHROMIUM)) missing = 'the install script ran but Chromium is still missing';
+  } catch (err) {
+    const detail = (err as { stderr?: Buffer }).stderr?.toString().trim().split('\n').pop();
+    missing = `not installed, and not installable from Debian's packages here${detail ? ` (${detail})` : ''}`;
+  }
+  return available('Chromium', missing);
+}

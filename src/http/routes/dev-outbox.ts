@@ -29,6 +29,7 @@ export async function devOutboxRoutes(app: FastifyInstance, outbox: DevOutbox) {
                     channel: { type: 'string', enum: ['sms', 'voice', 'push'] },
                     cupid: { type: 'string' },
                     transaction_id: { type: 'string' },
+                    context_id: { type: 'string', description: 'Push only: the journey, as the real push payload carries it.' },
                     code: { type: 'string' },
                     display_number: { type: 'integer' },
                     approval_secret: { type: 'string' },

@@ -4,6 +4,8 @@ export interface OutboxMessage {
   channel: 'sms' | 'voice' | 'push';
   cupid: string;
   transaction_id: string;
+  /** Push only: the journey, as the real push payload carries it (the phone's approve call needs it). */
+  context_id?: string;
   code?: string;
   display_number?: number;
   approval_secret?: string;
@@ -28,6 +30,7 @@ export class DevOutbox implements CodeSender, PushSender {
       channel: 'push',
       cupid: message.cupid,
       transaction_id: message.transactionId,
+      context_id: message.contextId,
       display_number: message.displayNumber,
       approval_secret: message.approvalSecret,
     });

@@ -1,0 +1,58 @@
+import { initiateMfa } from '../../api/client';
+import { errorMessage, text } from '../../messages';
+import { busy, h, notice, show, uid } from '../../ui/dom';
+import type { JourneyHandlers, MfaChoice, MfaRequired } from '../journey';
+import { otpEntryScreen } from '../otp-entry/otp-entry';
+import { pushApprovalScreen } from '../push-approval/push-approval';
+
+/** MFA_REQUIRED: the customer picks SMS or voice to one of the masked numbers, or push. */
+export function mfaChoiceScreen(step: MfaRequired, handlers: JourneyHandlers): void {
+  const choices: (MfaChoice & { label: string })[] = [
+    ...step.otp_methods.flatMap((m) => [
+      { method: 'sms' as const, mfaOptionId: m.mfa_option_id, last4: m.value, label: text.mfa.sms(m.value) },
+      { method: 'voice' as const, mfaOptionId: m.mfa_option_id, last4: m.value, label: text.mfa.voice(m.value) },
+    ]),
+    ...(step.mobile_approve_status === 'ENABLED' ? [{ method: 'push' as const, label: text.mfa.push }] : []),
+  ];
+  const error = h('div', { class: 'messages' });
+  const name = uid('mfa');
+  const radios = choices.map((choice, i) => {
+    const input = h('input', { type: 'radio', name, value: String(i), id: `${name}-${i}`, required: true, checked: i === 0 });
+    return h('div', { class: 'choice' }, input, h('label', { for: input.id }, choice.label));
+  });
+  const form = h(
+    'form',
+    { class: 'card', 'aria-labelledby': 'mfa-title' },
+    h('h1', { id: 'mfa-title' }, text.mfa.title),
+    error,
+    h('fieldset', { class: 'choices' }, h('legend', {}, text.mfa.intro), ...radios),
+    h('button', { type: 'submit', class: 'primary' }, text.mfa.submit),
+    h('button', { type: 'button', class: 'link', onclick: () => handlers.restart() }, text.login.startAgain),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const picked = form.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`);
+    const choice = choices[Number(picked?.value ?? 0)]!;
+    void busy(form, async () => {
+      const answer = await sendChallenge(step.context_id, step.transaction_id, choice, handlers);
+      if (answer) error.replaceChildren(notice('error', errorMessage(answer)));
+    });
+  });
+  show(form);
+}
+
+/**
+ * Initiates the chosen method on an MFA_INITIATE step and moves to the code or push screen.
+ * Returns the error code when the step failed but the journey goes on (another choice may work).
+ */
+export async function sendChallenge(contextId: string, transactionId: string, choice: MfaChoice, handlers: JourneyHandlers, notice?: string): Promise<string | undefined> {
+  const answer = await initiateMfa(contextId, transactionId, choice.method, choice.mfaOptionId);
+  if (!answer.ok) {
+    if (answer.error.error_code === 'CIAM_E01_01_009' || answer.error.error_code === 'CIAM_E05_00_002') return answer.error.error_code;
+    handlers.fail(answer.error);
+    return undefined;
+  }
+  if (answer.data.response_type_code === 'PUSH_VERIFY_REQUIRED') pushApprovalScreen(contextId, answer.data, handlers);
+  else otpEntryScreen(contextId, answer.data, choice, handlers, notice);
+  return undefined;
+}
