@@ -7,7 +7,8 @@ import type { components, paths } from './openapi';
  * (openapi.d.ts is generated from /openapi.json). Each call answers a Result: the body on success,
  * the catalogue's error body otherwise — a network failure becomes the pseudo-code NETWORK.
  */
-export type ErrorBody = components['schemas']['ErrorResponse'];
+// The page also meets codes that are not in the catalogue (NETWORK, HTTP_<status>).
+export type ErrorBody = Omit<components['schemas']['ErrorResponse'], 'error_code'> & { error_code: string };
 export type Result<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ErrorBody };
 
 const api = createClient<paths>({ baseUrl: '' });

@@ -157,7 +157,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description next_cursor of the previous page. */
+                    /** @description next_cursor of the previous page, as given. */
                     cursor?: string;
                     /** @description Inclusive lower bound. */
                     from?: string;
@@ -491,7 +491,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Why the agent acts (recorded in the audit log and on the session). */
+                        /**
+                         * Format: text
+                         * @description Why the agent acts (recorded in the audit log and on the session).
+                         */
                         reason: string;
                     };
                 };
@@ -587,7 +590,10 @@ export interface paths {
                     "application/json": {
                         /** Format: uuid */
                         device_id: string;
-                        /** @description Why the agent acts (recorded in the audit log and on the session). */
+                        /**
+                         * Format: text
+                         * @description Why the agent acts (recorded in the audit log and on the session).
+                         */
                         reason: string;
                     };
                 };
@@ -674,7 +680,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description next_cursor of the previous page. */
+                    /** @description next_cursor of the previous page, as given. */
                     cursor?: string;
                     /** @description Inclusive lower bound. */
                     from?: string;
@@ -899,7 +905,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Why the agent acts (recorded in the audit log and on the session). */
+                        /**
+                         * Format: text
+                         * @description Why the agent acts (recorded in the audit log and on the session).
+                         */
                         reason: string;
                         /** Format: uuid */
                         session_id: string;
@@ -1005,7 +1014,9 @@ export interface paths {
                 content: {
                     "application/json": {
                         bind_device: boolean;
+                        /** Format: text */
                         context_id: string;
+                        /** Format: text */
                         transaction_id: string;
                     };
                 };
@@ -1111,15 +1122,21 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Informational; the service records the address it sees */
+                        /**
+                         * Format: text
+                         * @description Informational; the service records the address it sees
+                         */
                         acceptance_ip?: string;
                         /**
                          * Format: date-time
                          * @description Informational; the service records its own clock
                          */
                         acceptance_timestamp?: string;
+                        /** Format: text */
                         context_id: string;
+                        /** Format: text */
                         document_id: string;
+                        /** Format: text */
                         transaction_id: string;
                     };
                 };
@@ -1244,15 +1261,21 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Informational; the service records the address it sees */
+                        /**
+                         * Format: text
+                         * @description Informational; the service records the address it sees
+                         */
                         acceptance_ip?: string;
                         /**
                          * Format: date-time
                          * @description Informational; the service records its own clock
                          */
                         acceptance_timestamp?: string;
+                        /** Format: text */
                         context_id: string;
+                        /** Format: text */
                         document_id: string;
+                        /** Format: text */
                         transaction_id: string;
                     };
                 };
@@ -1437,11 +1460,17 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: text */
                         context_id?: string;
+                        /** Format: text */
                         device_fingerprint?: string;
+                        /** Format: text */
                         drs_action_token?: string;
+                        /** Format: text */
                         password: string;
+                        /** Format: text */
                         transmit_aid: string;
+                        /** Format: text */
                         username: string;
                     };
                 };
@@ -1664,14 +1693,19 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: text */
                         context_id: string;
-                        /** @description sms, voice or push */
+                        /**
+                         * Format: text
+                         * @description sms, voice or push
+                         */
                         method: string;
                         /**
                          * @description Required for sms and voice
                          * @enum {integer}
                          */
                         mfa_option_id?: 1 | 2 | 3 | 4 | 5 | 6;
+                        /** Format: text */
                         transaction_id: string;
                     };
                 };
@@ -1786,8 +1820,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: text */
                         code: string;
+                        /** Format: text */
                         context_id: string;
+                        /** Format: text */
                         transaction_id: string;
                     };
                 };
@@ -1933,6 +1970,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: text */
                         context_id: string;
                     };
                 };
@@ -2079,7 +2117,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: text */
                         approval_secret: string;
+                        /** Format: text */
                         context_id: string;
                         selected_number: number;
                     };
@@ -2189,7 +2229,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: text */
                         approval_secret: string;
+                        /** Format: text */
                         context_id: string;
                     };
                 };
@@ -2381,6 +2423,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         scopes?: string[];
+                        /** Format: text */
                         token: string;
                     };
                 };
@@ -3086,9 +3129,62 @@ export interface components {
         /** @description Every error: a CIAM code, and the journey id when one is known. */
         ErrorResponse: {
             context_id?: string;
-            /** @description A code of the error catalogue (src/errors/catalogue.ts); see the README. */
-            error_code: string;
-            /** @description For CIAM_E01_01_017: the step to retry with. */
+            /**
+             * @description A code of the error catalogue (src/errors/catalogue.ts):
+             *     CIAM_E01_01_001 (401): User not found or invalid credentials
+             *     CIAM_E01_01_002 (423): Password locked
+             *     CIAM_E01_01_003 (423): User disabled
+             *     CIAM_E01_01_004 (423): Enterprise credential block
+             *     CIAM_E01_01_005 (423): MFA locked
+             *     CIAM_E01_01_006 (423): User deceased
+             *     CIAM_E01_01_008 (423): Restricted by the bank or the customer
+             *     CIAM_E01_01_009 (400): Invalid MFA method
+             *     CIAM_E01_01_010 (403): Denied: IP on deny list or device risk deny
+             *     CIAM_E01_01_016 (401): Username contains a masked value
+             *     CIAM_E01_01_017 (400): Invalid one-time code
+             *     CIAM_E01_01_018 (400): Transaction not approved (push pending)
+             *     CIAM_E01_01_019 (400): This phone cannot receive one-time codes (invalid, opted out or unreachable); choose another phone or push (extension)
+             *     CIAM_E01_03_001 (404): Transaction not found
+             *     CIAM_E01_03_002 (410): Transaction expired or rejected
+             *     CIAM_E01_03_003 (400): Transaction already processed
+             *     CIAM_E01_04_001 (404): Document not found
+             *     CIAM_E01_04_002 (400): No pending eSign step
+             *     CIAM_E01_04_003 (403): Mandatory document declined (extension)
+             *     CIAM_E01_05_001 (400): Invalid request parameters
+             *     CIAM_E04_00_001 (401): Refresh token invalid or not found
+             *     CIAM_E04_00_002 (401): Refresh token expired or no longer valid
+             *     CIAM_E04_00_003 (401): Session not readable
+             *     CIAM_E04_00_004 (401): Session not active
+             *     CIAM_E04_00_005 (401): Session expired
+             *     CIAM_E04_00_006 (401): Access token missing
+             *     CIAM_E04_00_007 (401): Access token invalid or not found
+             *     CIAM_E04_00_008 (401): Refresh token missing
+             *     CIAM_E04_00_009 (401): Username not matched
+             *     CIAM_E04_00_010 (401): Invalid or missing API key
+             *     CIAM_E00_00_001 (401): Unknown or missing x-client-id (extension)
+             *     CIAM_E00_00_002 (401): Agent authentication required (extension)
+             *     CIAM_E00_00_003 (403): Agent lacks the required role (extension)
+             *     CIAM_E00_00_004 (404): Resource not found (extension)
+             *     CIAM_E00_00_005 (429): Too many requests (extension)
+             *     CIAM_E00_00_006 (404): Route not found (extension)
+             *     CIAM_E00_00_007 (415): Unsupported media type (extension)
+             *     CIAM_E00_00_008 (408): Request not received in time (extension)
+             *     CIAM_E00_00_009 (431): Request headers too large (extension)
+             *     CIAM_E05_00_001 (503): Server error
+             *     CIAM_E05_00_002 (503): Upstream information not available
+             * @enum {string}
+             */
+            error_code: "CIAM_E01_01_001" | "CIAM_E01_01_002" | "CIAM_E01_01_003" | "CIAM_E01_01_004" | "CIAM_E01_01_005" | "CIAM_E01_01_006" | "CIAM_E01_01_008" | "CIAM_E01_01_009" | "CIAM_E01_01_010" | "CIAM_E01_01_016" | "CIAM_E01_01_017" | "CIAM_E01_01_018" | "CIAM_E01_01_019" | "CIAM_E01_03_001" | "CIAM_E01_03_002" | "CIAM_E01_03_003" | "CIAM_E01_04_001" | "CIAM_E01_04_002" | "CIAM_E01_04_003" | "CIAM_E01_05_001" | "CIAM_E04_00_001" | "CIAM_E04_00_002" | "CIAM_E04_00_003" | "CIAM_E04_00_004" | "CIAM_E04_00_005" | "CIAM_E04_00_006" | "CIAM_E04_00_007" | "CIAM_E04_00_008" | "CIAM_E04_00_009" | "CIAM_E04_00_010" | "CIAM_E00_00_001" | "CIAM_E00_00_002" | "CIAM_E00_00_003" | "CIAM_E00_00_004" | "CIAM_E00_00_005" | "CIAM_E00_00_006" | "CIAM_E00_00_007" | "CIAM_E00_00_008" | "CIAM_E00_00_009" | "CIAM_E05_00_001" | "CIAM_E05_00_002";
+            /** @description For CIAM_E01_05_001, when one input is at fault: a JSON pointer into the body (`/device_fingerprint`, `/scopes/3`) or the name of the path, query or header parameter (`cupid`, `from`, `x-app-id`). */
+            field?: string;
+            /** @description For CIAM_E01_01_019: whether push remains on offer. */
+            mobile_approve_status?: string;
+            /** @description For CIAM_E01_01_019: the phones still on offer (the refused one is gone). */
+            otp_methods?: {
+                mfa_option_id?: number;
+                value?: string;
+            }[];
+            /** @description For CIAM_E01_01_017 and CIAM_E01_01_019: the step to retry with. */
             transaction_id?: string;
         };
     };
