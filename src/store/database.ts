@@ -17,6 +17,12 @@ export type EngineName = 'pglite' | 'postgres';
 export interface Database extends Queryable {
   readonly engine: EngineName;
   /**
+   * Where statements that never write go (the gateway's token check, JWKS, userinfo): on
+   * PostgreSQL a pool of its own, so writes stalled on a lock cannot take every connection from
+   * them. Absent on PGlite, whose one connection serves everything. Use `readsOf(db)`.
+   */
+  readonly reads?: Queryable;
+  /**
    * Runs `work` inside BEGIN … COMMIT on one connection; any throw rolls everything back. A state
    * change and its audit rows belong in the same call.
    */
@@ -36,7 +42,16 @@ export const SqlState = {
   insufficientPrivilege: '42501',
   serializationFailure: '40001',
   deadlockDetected: '40P01',
+  /** lock_timeout expired (or NOWAIT found the row locked). */
+  lockNotAvailable: '55P03',
+  /** statement_timeout expired (or the statement was cancelled). */
+  queryCanceled: '57014',
 } as const;
+
+/** The pool for statements that never write (see Database.reads). */
+export function readsOf(db: Database): Queryable {
+  return db.reads ?? db;
+}
 
 export function sqlStateOf(err: unknown): string | undefined {
   if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {

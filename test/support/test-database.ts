@@ -4,7 +4,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import type { Database, EngineName } from '../../src/store/database.js';
 import { openPglite } from '../../src/store/engines/pglite.js';
-import { openPostgres } from '../../src/store/engines/postgres.js';
+import { openPostgres, type PostgresOptions } from '../../src/store/engines/postgres.js';
 import { adminUrl, databaseUrl } from './postgres-urls.js';
 
 export function testEngine(): EngineName {
@@ -18,8 +18,11 @@ export interface TestDatabase extends Database {
   url?: string;
 }
 
-/** A freshly migrated database of its own for one test file (or one test). */
-export async function openTestDatabase(options: { idleTimeoutMs?: number } = {}): Promise<TestDatabase> {
+/**
+ * A freshly migrated database of its own for one test file (or one test). `pools` replaces the
+ * PostgreSQL pools' limits (a lock timeout, a read pool …); PGlite has no pools to shape.
+ */
+export async function openTestDatabase(pools: Partial<Omit<PostgresOptions, 'connectionString'>> = {}): Promise<TestDatabase> {
   if (testEngine() === 'pglite') {
     const snapshot = readFileSync(inject('pgliteSnapshot'));
     return openPglite({ loadDataDir: new Blob([snapshot]) });
@@ -34,7 +37,7 @@ export async function openTestDatabase(options: { idleTimeoutMs?: number } = {})
     await admin.end();
   }
   const url = databaseUrl(name);
-  const db = await openPostgres({ connectionString: url, poolMax: 10, statementTimeoutMs: 30_000, ...options });
+  const db = await openPostgres({ connectionString: url, poolMax: 10, statementTimeoutMs: 30_000, ...pools });
   const close = db.close.bind(db);
   return Object.assign(db, {
     url,
