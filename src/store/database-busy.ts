@@ -14,6 +14,14 @@ export class PoolSaturatedError extends Error {
   }
 }
 
+/** Refused at once because requests for the same row are already waiting for it (see oneAtATime). */
+export class RowBusyError extends Error {
+  override name = 'RowBusyError';
+  constructor() {
+    super('requests for the same row are already waiting for it');
+  }
+}
+
 // pg-pool's message when connectionTimeoutMillis passes before a connection is free; it has no code.
 const ACQUIRE_TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect';
 
@@ -25,7 +33,7 @@ const ACQUIRE_TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect';
  */
 export function isDatabaseBusy(err: unknown): boolean {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    if (e instanceof PoolSaturatedError) return true;
+    if (e instanceof PoolSaturatedError || e instanceof RowBusyError) return true;
     const state = sqlStateOf(e);
     if (state === SqlState.lockNotAvailable || state === SqlState.queryCanceled) return true;
     if (e instanceof Error && e.message === ACQUIRE_TIMEOUT_MESSAGE) return true;

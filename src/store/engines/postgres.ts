@@ -82,8 +82,10 @@ function newPool(role: 'write' | 'read', connectionString: string, limits: PoolL
     override connect(): Promise<pg.PoolClient>;
     override connect(callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): void;
     override connect(callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void) {
-      if (this.idleCount === 0 && this.totalCount >= limits.poolMax && this.waitingCount >= maxWaiting) {
-        const err = new PoolSaturatedError(role, this.waitingCount);
+      // Queued checkouts that an idle connection or a connection still to be opened will serve do not wait.
+      const free = this.idleCount + Math.max(0, limits.poolMax - this.totalCount);
+      if (this.waitingCount >= maxWaiting + free) {
+        const err = new PoolSaturatedError(role, this.waitingCount - free);
         if (callback) return void process.nextTick(() => callback(err, undefined, () => {}));
         return Promise.reject(err);
       }
