@@ -68,7 +68,7 @@ describe.skipIf(engine !== 'postgres' && engine !== 'pgbouncer')(
       return results;
     }
 
-    it('a locked session row delays nobody else; its own customer gets 503 with Retry-After at the lock timeout, and nothing rotated', async () => {
+    it('a locked session row delays nobody else; the locked customer\'s retries all get 503 with Retry-After at the lock timeout, and nothing rotated', async () => {
       const locked = await openTestSession(t);
       const others = await Promise.all(Array.from({ length: 10 }, () => openTestSession(t)));
       await refreshAll(others); // warm-up: connections open, statements prepared
@@ -81,7 +81,7 @@ describe.skipIf(engine !== 'postgres' && engine !== 'pgbouncer')(
       let innocent: Awaited<ReturnType<typeof refreshAll>>;
       try {
         const lockedRefresh = () => timed(() => t.call({ method: 'POST', url: '/auth/refresh', headers: refreshCookie(locked.refreshToken) }));
-        [faulted, innocent] = await Promise.all([Promise.all([lockedRefresh(), lockedRefresh()]), refreshAll(others)]);
+        [faulted, innocent] = await Promise.all([Promise.all([lockedRefresh(), lockedRefresh(), lockedRefresh(), lockedRefresh()]), refreshAll(others)]);
       } finally {
         await holder.query('ROLLBACK');
       }
@@ -99,6 +99,10 @@ describe.skipIf(engine !== 'postgres' && engine !== 'pgbouncer')(
         expect(f.value.statusCode).toBe(503);
         expect(f.value.json()).toEqual({ error_code: 'CIAM_E05_00_001' });
         expect(f.value.headers['retry-after']).toBe('1');
+      }
+      // One of its requests waits for the row, up to the lock timeout; the retries queued behind
+      // it are refused when it is, instead of each taking a connection to wait as long again.
+      for (const f of faulted) {
         expect(f.ms).toBeGreaterThanOrEqual(LOCK_TIMEOUT_MS * 0.9);
         expect(f.ms).toBeLessThan(LOCK_TIMEOUT_MS + 3_000);
       }
@@ -212,6 +216,42 @@ describe.skipIf(engine !== 'postgres' && engine !== 'pgbouncer')(
       expect(max(loginMs)).toBeLessThan(STATEMENT_TIMEOUT_MS / 2);
       // A refused login wrote nothing: sessions exist only for the logins that answered 201.
       expect(afterRows[0]!.n - before[0]!.n).toBe(faulted.logins.filter((l) => l.value.status === 201).length);
+    });
+
+    it('a saturated pool refuses at once with 503 and Retry-After instead of queueing past the client', async () => {
+      const small = await startTestApp(
+        JOURNEY_TEST_ENV,
+        await openTestDatabase({ poolMax: 2, statementTimeoutMs: 20_000, lockTimeoutMs: 3_000, acquireTimeoutMs: 10_000, maxWaiting: 2 }),
+      );
+      const smallHolder = new pg.Client({ connectionString: small.db.url });
+      await smallHolder.connect();
+      try {
+        const locked: TestSession[] = [];
+        for (let i = 0; i < 8; i++) locked.push(await openTestSession(small));
+        await smallHolder.query('BEGIN');
+        await smallHolder.query('SELECT 1 FROM sessions WHERE session_id = ANY($1::uuid[]) FOR UPDATE', [locked.map((s) => s.sessionId)]);
+        let answers: Timed<Awaited<ReturnType<TestApp['call']>>>[];
+        try {
+          // Eight customers' rows locked: two requests take the connections and wait on their
+          // rows, two wait for a connection; the rest are refused at once.
+          answers = await Promise.all(
+            locked.map((s) => timed(() => small.call({ method: 'POST', url: '/auth/refresh', headers: refreshCookie(s.refreshToken) }))),
+          );
+        } finally {
+          await smallHolder.query('ROLLBACK');
+        }
+        const refused = answers.filter((a) => a.ms < 1_500);
+        console.info(`saturated pool: ${answers.map((a) => `${a.value.statusCode} in ${a.ms.toFixed(0)} ms`).join(', ')}`);
+        expect(refused.length).toBeGreaterThanOrEqual(2);
+        for (const a of refused) {
+          expect(a.value.statusCode).toBe(503);
+          expect(a.value.headers['retry-after']).toBe('1');
+          expect(a.value.json()).toEqual({ error_code: 'CIAM_E05_00_001' });
+        }
+      } finally {
+        await smallHolder.end();
+        await small.close();
+      }
     });
   },
 );
