@@ -44,8 +44,18 @@ install_openldap() {
   apt_install_quietly slapd ldap-utils
 }
 
+# PgBouncer: the walkthroughs also run through it in transaction pooling mode (the `pgbouncer`
+# test project); the tests start their own instance on a free port.
+install_pgbouncer() {
+  if [ -x /usr/sbin/pgbouncer ]; then
+    return 0
+  fi
+  apt_install_quietly pgbouncer
+}
+
 main() {
   install_openldap
+  install_pgbouncer
 }
 
 main "$@"

@@ -7,14 +7,24 @@ import { openPglite } from '../../src/store/engines/pglite.js';
 import { openPostgres, type PostgresOptions } from '../../src/store/engines/postgres.js';
 import { adminUrl, databaseUrl } from './postgres-urls.js';
 
+/** The engine under test; the `pgbouncer` project is PostgreSQL reached through PgBouncer. */
 export function testEngine(): EngineName {
   const engine = process.env.CIAM_TEST_ENGINE;
-  if (engine !== 'pglite' && engine !== 'postgres') throw new Error('CIAM_TEST_ENGINE must be pglite or postgres');
+  if (engine === 'pgbouncer') return 'postgres';
+  if (engine !== 'pglite' && engine !== 'postgres') throw new Error('CIAM_TEST_ENGINE must be pglite, postgres or pgbouncer');
   return engine;
 }
 
+/** True in the `pgbouncer` project: the service's pools reach PostgreSQL through PgBouncer in transaction pooling mode. */
+export function testThroughPgbouncer(): boolean {
+  return process.env.CIAM_TEST_ENGINE === 'pgbouncer';
+}
+
 export interface TestDatabase extends Database {
-  /** PostgreSQL only: the URL of this test's own database (for a second pool, an app role …). */
+  /**
+   * PostgreSQL only: the URL of this test's own database (for a second pool, an app role, a
+   * connection holding a lock …) — always the server itself, never through PgBouncer.
+   */
   url?: string;
 }
 
@@ -37,7 +47,15 @@ export async function openTestDatabase(pools: Partial<Omit<PostgresOptions, 'con
     await admin.end();
   }
   const url = databaseUrl(name);
-  const db = await openPostgres({ connectionString: url, poolMax: 10, statementTimeoutMs: 30_000, ...pools });
+  const port = inject('pgbouncerPort');
+  const through = port ? Object.assign(new URL(url), { hostname: '127.0.0.1', port: String(port) }).toString() : url;
+  const db = await openPostgres({
+    connectionString: through,
+    poolMax: 10,
+    statementTimeoutMs: 30_000,
+    ...pools,
+    ...(port ? { pooler: 'transaction' as const } : {}),
+  });
   const close = db.close.bind(db);
   return Object.assign(db, {
     url,
