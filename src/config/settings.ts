@@ -37,6 +37,8 @@ const EnvSchema = z.object({
   DATABASE_READ_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   /** What sits between the service and PostgreSQL: `none`, or `transaction` for PgBouncer's transaction pooling. */
   DATABASE_POOLER: z.enum(['none', 'transaction']).default('none'),
+  /** A streaming replica for the agent API's reports (audit timeline, high-risk logins, session and device lists); unset → the primary. */
+  DATABASE_READ_URL: z.string().url().optional(),
   /** A direct (not pooled) connection string for migrations and the jobs' leader lock; required with DATABASE_POOLER=transaction. */
   DATABASE_DIRECT_URL: z.string().url().optional(),
   /** Where the embedded database and generated development keys live. */
@@ -128,6 +130,8 @@ export interface DatabaseSettings {
   maxWaiting: number;
   read: { poolMax: number; statementTimeoutMs: number };
   pooler: 'none' | 'transaction';
+  /** A streaming replica for the agent reports; never used on a login or token path. */
+  reportsUrl?: string;
   /** Where work that needs a session of its own connects (migrations, advisory locks): the direct URL, else `url`. */
   sessionUrl?: string;
 }
@@ -253,6 +257,9 @@ export function loadSettings(env: Env = process.env): Settings {
   if (e.DATABASE_LOCK_TIMEOUT_MS >= e.DATABASE_STATEMENT_TIMEOUT_MS) {
     throw new SettingsError('DATABASE_LOCK_TIMEOUT_MS must be shorter than DATABASE_STATEMENT_TIMEOUT_MS (a lock wait is part of a statement).');
   }
+  if (e.DATABASE_READ_URL && !e.DATABASE_URL) {
+    throw new SettingsError('DATABASE_READ_URL needs DATABASE_URL (a replica of the PostgreSQL primary; the embedded database has none).');
+  }
   if (e.DATABASE_POOLER === 'transaction' && !e.DATABASE_URL) {
     throw new SettingsError('DATABASE_POOLER=transaction needs DATABASE_URL (the PgBouncer address).');
   }
@@ -286,6 +293,7 @@ export function loadSettings(env: Env = process.env): Settings {
       read: { poolMax: e.DATABASE_READ_POOL_MAX, statementTimeoutMs: e.DATABASE_READ_STATEMENT_TIMEOUT_MS },
       pooler: e.DATABASE_POOLER,
       sessionUrl: e.DATABASE_DIRECT_URL ?? e.DATABASE_URL,
+      reportsUrl: e.DATABASE_READ_URL,
     },
     dataDir: e.CIAM_DATA_DIR,
     clients: parseClients(e.CIAM_CLIENT_IDS, e.CIAM_CLIENT_SCOPES),

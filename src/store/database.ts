@@ -23,6 +23,12 @@ export interface Database extends Queryable {
    */
   readonly reads?: Queryable;
   /**
+   * Where the agent API's reports go (audit timeline, high-risk logins, a customer's sessions and
+   * devices): a streaming replica when DATABASE_READ_URL is set, which may lag the primary by a
+   * moment. Never anything on a login or token path. Use `reportsOf(db)`.
+   */
+  readonly reports?: Queryable;
+  /**
    * Runs `work` inside BEGIN … COMMIT on one connection; any throw rolls everything back. A state
    * change and its audit rows belong in the same call.
    */
@@ -47,6 +53,11 @@ export const SqlState = {
   /** statement_timeout expired (or the statement was cancelled). */
   queryCanceled: '57014',
 } as const;
+
+/** Where agent reports are read (see Database.reports): the replica, else the primary's write pool. */
+export function reportsOf(db: Database): Queryable {
+  return db.reports ?? db;
+}
 
 /** The pool for statements that never write (see Database.reads). */
 export function readsOf(db: Database): Queryable {

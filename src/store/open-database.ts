@@ -29,6 +29,9 @@ export function openDatabase(settings: DatabaseSettings, options: { direct?: boo
       lockTimeoutMs: settings.lockTimeoutMs,
       ...limits,
       reads: { poolMax: settings.read.poolMax, statementTimeoutMs: settings.read.statementTimeoutMs, lockTimeoutMs: settings.lockTimeoutMs, ...limits },
+      ...(settings.reportsUrl
+        ? { reports: { connectionString: settings.reportsUrl, poolMax: settings.read.poolMax, statementTimeoutMs: settings.statementTimeoutMs, ...limits } }
+        : {}),
     });
   }
   return openPglite({ dataDir: settings.dataDir });

@@ -32,11 +32,17 @@ export interface TestDatabase extends Database {
  * A freshly migrated database of its own for one test file (or one test). `pools` replaces the
  * PostgreSQL pools' limits (a lock timeout, a read pool …); PGlite has no pools to shape.
  */
-export async function openTestDatabase(pools: Partial<Omit<PostgresOptions, 'connectionString'>> = {}): Promise<TestDatabase> {
+export async function openTestDatabase(
+  pools: Partial<Omit<PostgresOptions, 'connectionString'>> & {
+    /** A reports pool (Database.reports) given the new database's URL, e.g. on a replica. */
+    reportsOn?: (url: string) => PostgresOptions['reports'];
+  } = {},
+): Promise<TestDatabase> {
   if (testEngine() === 'pglite') {
     const snapshot = readFileSync(inject('pgliteSnapshot'));
     return openPglite({ loadDataDir: new Blob([snapshot]) });
   }
+  const { reportsOn, ...options } = pools;
   const template = inject('postgresTemplate');
   const name = `${template}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl() });
@@ -53,7 +59,8 @@ export async function openTestDatabase(pools: Partial<Omit<PostgresOptions, 'con
     connectionString: through,
     poolMax: 10,
     statementTimeoutMs: 30_000,
-    ...pools,
+    ...options,
+    ...(reportsOn ? { reports: reportsOn(url) } : {}),
     ...(port ? { pooler: 'transaction' as const } : {}),
   });
   const close = db.close.bind(db);

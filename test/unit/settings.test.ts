@@ -103,6 +103,12 @@ describe('database pool settings', () => {
     expect(refusal({ DATABASE_READ_POOL_MAX: 'many' })).toMatch(/DATABASE_READ_POOL_MAX/);
   });
 
+  it('sends agent reports to DATABASE_READ_URL, which needs a PostgreSQL primary', () => {
+    expect(refusal({ DATABASE_READ_URL: 'postgres://ciam@replica.internal/ciam' })).toMatch(/DATABASE_READ_URL needs DATABASE_URL/);
+    const s = loadSettings({ DATABASE_URL: 'postgres://ciam@db.internal/ciam', DATABASE_READ_URL: 'postgres://ciam@replica.internal/ciam' });
+    expect(s.database.reportsUrl).toBe('postgres://ciam@replica.internal/ciam');
+  });
+
   it('needs a direct URL behind a transaction pooler, and uses it for the session work', () => {
     const pooled = { DATABASE_URL: 'postgres://ciam@pgbouncer.internal:6432/ciam', DATABASE_POOLER: 'transaction' };
     expect(refusal(pooled)).toMatch(/DATABASE_DIRECT_URL/);

@@ -25,6 +25,8 @@ export interface PostgresOptions extends PoolLimits {
   pooler?: Pooler;
   /** A separate pool for statements that never write (Database.reads); same server unless `connectionString` is given. */
   reads?: PoolLimits & { connectionString?: string };
+  /** A pool on a streaming replica for the agent reports (Database.reports). */
+  reports?: PoolLimits & { connectionString: string };
 }
 
 // timestamptz and inet come back as strings we control; bigint counts as numbers (counts stay small).
@@ -36,15 +38,17 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   const pooler = options.pooler ?? 'none';
   const writes = newPool('write', options.connectionString, options, pooler);
   const reads = options.reads ? newPool('read', options.reads.connectionString ?? options.connectionString, options.reads, pooler) : undefined;
+  const reports = options.reports ? newPool('report', options.reports.connectionString, options.reports, pooler) : undefined;
   try {
     await writes.query('SELECT 1');
     await reads?.query('SELECT 1');
+    // A replica that is down must not keep the service from starting: its reports answer 503 until it is back.
   } catch (err) {
-    await Promise.allSettled([writes.end(), reads?.end()]);
+    await Promise.allSettled([writes.end(), reads?.end(), reports?.end()]);
     throw err;
   }
   const db = poolDatabase('postgres', writes, async () => {
-    await reads?.end();
+    await Promise.all([reads?.end(), reports?.end()]);
   });
   // Behind PgBouncer's transaction pooling nothing may be set for the session (the next transaction
   // may run on another server connection): the timeouts travel with each transaction instead.
@@ -57,10 +61,15 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
             return work(tx);
           })
       : plainTransaction;
-  const readQueryable: Queryable | undefined = reads
-    ? { query: (text, values) => reads.query(text as never, values as never) as never }
-    : undefined;
-  return Object.assign(db, { transaction, ...(readQueryable ? { reads: readQueryable } : {}) });
+  return Object.assign(db, {
+    transaction,
+    ...(reads ? { reads: queryable(reads) } : {}),
+    ...(reports ? { reports: queryable(reports) } : {}),
+  });
+}
+
+function queryable(pool: pg.Pool): Queryable {
+  return { query: (text, values) => pool.query(text as never, values as never) as never };
 }
 
 function localTimeouts(limits: PoolLimits): string {
@@ -69,7 +78,7 @@ function localTimeouts(limits: PoolLimits): string {
   return sets.join('; ');
 }
 
-function newPool(role: 'write' | 'read', connectionString: string, limits: PoolLimits, pooler: Pooler): pg.Pool {
+function newPool(role: 'write' | 'read' | 'report', connectionString: string, limits: PoolLimits, pooler: Pooler): pg.Pool {
   const maxWaiting = limits.maxWaiting ?? Number.POSITIVE_INFINITY;
 
   /**
@@ -102,7 +111,7 @@ function newPool(role: 'write' | 'read', connectionString: string, limits: PoolL
       : {}),
     connectionTimeoutMillis: limits.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
     idleTimeoutMillis: limits.idleTimeoutMs ?? 30_000,
-    application_name: role === 'write' ? 'ciam-backend' : 'ciam-backend-read',
+    application_name: role === 'write' ? 'ciam-backend' : `ciam-backend-${role}`,
     ...(pooler === 'transaction' ? { Client: UnnamedStatementClient } : {}),
   });
   // An idle client losing its server must not crash the process; the pool replaces it.
