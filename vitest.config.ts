@@ -1,5 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
-import { slapdAvailable } from './test/support/test-servers.js';
+import { pgbouncerAvailable, slapdAvailable } from './test/support/test-servers.js';
 
 /**
  * Projects: `unit` (no database: unit tests and provider adapters against local peers); the
@@ -11,7 +11,10 @@ import { slapdAvailable } from './test/support/test-servers.js';
  * The suites that need OpenLDAP's slapd are left out, with the reason printed, where it is neither
  * installed nor installable; CIAM_TEST_REQUIRE_ALL=true turns that into a failure (CI sets it).
  */
-const engines = (process.env.CIAM_TEST_ENGINES ?? 'pglite,postgres,pgbouncer').split(',').map((s) => s.trim());
+const engines = (process.env.CIAM_TEST_ENGINES ?? 'pglite,postgres,pgbouncer')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((engine) => engine !== 'pgbouncer' || pgbouncerAvailable());
 const databaseSuites = ['test/api/**/*.test.ts', 'test/store/**/*.test.ts', 'test/jobs/**/*.test.ts'];
 const ldapSuites = [
   'test/providers/ldap-directory.test.ts',

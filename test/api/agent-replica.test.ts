@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReplica, type Replica } from '../support/replica.js';
+import { replicaUnavailableReason, startReplica, type Replica } from '../support/replica.js';
+import { available } from '../support/requirements.js';
 import { openTestSession } from '../support/sessions.js';
 import { AGENT_SECRET, GATEWAY_KEY, startTestApp, type TestApp } from '../support/test-app.js';
 import { openTestDatabase } from '../support/test-database.js';
@@ -10,8 +11,10 @@ import { openTestDatabase } from '../support/test-database.js';
  * sees the primary as it was, while every write and every token check still sees the present.
  */
 const agent = { authorization: `Bearer ${AGENT_SECRET}` };
+const onPostgres = process.env.CIAM_TEST_ENGINE === 'postgres';
+const replicaPossible = onPostgres && available('A streaming replica of the test PostgreSQL', await replicaUnavailableReason());
 
-describe.skipIf(process.env.CIAM_TEST_ENGINE !== 'postgres')(
+describe.skipIf(!replicaPossible)(
   'agent reports on a streaming replica (PostgreSQL only: PGlite has no replication; one replica for the postgres project is enough)',
   () => {
     let replica: Replica;

@@ -1,9 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /**
  * A throwaway PgBouncer in transaction pooling mode in front of a PostgreSQL server: its own temp
@@ -20,15 +19,9 @@ export interface Pgbouncer {
 
 const PGBOUNCER = '/usr/sbin/pgbouncer';
 
-/** Installs PgBouncer the way CI does when this machine lacks it (needs root or passwordless sudo). */
-export function ensurePgbouncerInstalled(): void {
-  if (existsSync(PGBOUNCER)) return;
-  const script = fileURLToPath(new URL('../../scripts/ci-install-test-servers.sh', import.meta.url));
-  execFileSync(script, { stdio: 'pipe', timeout: 300_000 });
-}
-
 export async function startPgbouncer(server: string, options: { poolSize?: number } = {}): Promise<Pgbouncer> {
-  ensurePgbouncerInstalled();
+  // Installed (or the project left out) by pgbouncerAvailable() in vitest.config.ts.
+  if (!existsSync(PGBOUNCER)) throw new Error(`${PGBOUNCER} is missing: run scripts/ci-install-test-servers.sh`);
   const target = new URL(server);
   const user = decodeURIComponent(target.username || 'postgres');
   const dir = mkdtempSync(join(tmpdir(), 'ciam-pgbouncer-'));

@@ -136,6 +136,21 @@ async function primarySettings(names: string[]): Promise<string[]> {
   }
 }
 
+/**
+ * Why no replica can be made here, or undefined when one can: the server's binaries for
+ * pg_basebackup and pg_ctl (Debian's PostgreSQL 15), and a pg_hba.conf rule allowing replication
+ * from 127.0.0.1 (the throw-away embedded server of a machine without PostgreSQL has neither).
+ */
+export async function replicaUnavailableReason(): Promise<string | undefined> {
+  if (!existsSync(`${BIN}/pg_basebackup`) || !existsSync(`${BIN}/pg_ctl`)) return `${BIN}/pg_basebackup or pg_ctl is missing`;
+  try {
+    await assertReplicationAllowed();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 async function assertReplicationAllowed(): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
