@@ -1,16 +1,21 @@
 import { configDefaults, defineConfig } from 'vitest/config';
-import { chromiumAvailable, slapdAvailable } from './test/support/test-servers.js';
+import { chromiumAvailable, pgbouncerAvailable, slapdAvailable } from './test/support/test-servers.js';
 
 /**
- * Four projects: `unit` (no database: unit tests and provider adapters against local peers),
- * `browser` (the hosted pages in Debian's Chromium, once, on PGlite; needs `npm run build` first), and
- * the database suites twice — once on the embedded PGlite, once on the PostgreSQL server named by
+ * Projects: `unit` (no database: unit tests and provider adapters against local peers); `browser`
+ * (the hosted pages in Debian's Chromium, once, on PGlite; needs `npm run build` first); the
+ * database suites twice — once on the embedded PGlite, once on the PostgreSQL server named by
  * CIAM_TEST_POSTGRES_URL (a throw-away one when that does not answer; see
- * test/support/global-setup.ts). CIAM_TEST_ENGINES (e.g. `pglite`) narrows a local run to one engine.
+ * test/support/global-setup.ts); and `pgbouncer`, the walkthroughs and token paths with the
+ * service reaching that server through PgBouncer in transaction pooling mode. CIAM_TEST_ENGINES
+ * (e.g. `pglite`) narrows a local run to some of them.
  * The suites that need OpenLDAP's slapd are left out, with the reason printed, where it is neither
  * installed nor installable; CIAM_TEST_REQUIRE_ALL=true turns that into a failure (CI sets it).
  */
-const engines = (process.env.CIAM_TEST_ENGINES ?? 'pglite,postgres').split(',').map((s) => s.trim());
+const engines = (process.env.CIAM_TEST_ENGINES ?? 'pglite,postgres,pgbouncer')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((engine) => engine !== 'pgbouncer' || pgbouncerAvailable());
 const databaseSuites = ['test/api/**/*.test.ts', 'test/store/**/*.test.ts', 'test/jobs/**/*.test.ts'];
 const ldapSuites = [
   'test/providers/ldap-directory.test.ts',
@@ -19,6 +24,8 @@ const ldapSuites = [
   'test/api/production-adapter-faults.test.ts',
 ];
 const exclude = [...configDefaults.exclude, ...(slapdAvailable() ? [] : ldapSuites)];
+// Through PgBouncer (transaction pooling) the walkthroughs and the token paths, the work the service does behind one in production.
+const pooledSuites = ['test/api/journey-*.test.ts', 'test/api/refresh.test.ts', 'test/api/logout-verify.test.ts', 'test/api/isolation.test.ts'];
 
 export default defineConfig({
   test: {
@@ -50,7 +57,7 @@ export default defineConfig({
         extends: true as const,
         test: {
           name: engine,
-          include: databaseSuites,
+          include: engine === 'pgbouncer' ? pooledSuites : databaseSuites,
           exclude,
           env: { CIAM_TEST_ENGINE: engine },
           globalSetup: ['test/support/global-setup.ts'],

@@ -53,9 +53,19 @@ install_chromium() {
   apt_install_quietly chromium
 }
 
+# PgBouncer: the walkthroughs also run through it in transaction pooling mode (the `pgbouncer`
+# test project); the tests start their own instance on a free port.
+install_pgbouncer() {
+  if [ -x /usr/sbin/pgbouncer ]; then
+    return 0
+  fi
+  apt_install_quietly pgbouncer
+}
+
 main() {
   install_openldap
   install_chromium
+  install_pgbouncer
 }
 
 main "$@"

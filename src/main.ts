@@ -7,7 +7,7 @@ import { shutdownOnSignals, type ShutdownPlan } from './lifecycle/graceful-shutd
 import { LogDestination } from './observability/log-destination.js';
 import { createServices } from './services.js';
 import { openDatabase } from './store/open-database.js';
-import { migrate } from './store/migrate.js';
+import { migrateAtStartup } from './store/migrate.js';
 
 /** Reads the configuration, opens the database, applies migrations, serves, runs the maintenance jobs; stops on signals. */
 async function main() {
@@ -16,7 +16,7 @@ async function main() {
   const logs = new LogDestination({ fd: 1, maxBufferBytes: operations.logBufferBytes });
   loadWebSettings(settings.env); // a bad CORS origin stops the service before the database opens
   const db = await openDatabase(settings.database);
-  await migrate(db);
+  await migrateAtStartup(settings.database, db);
   const services = await createServices(settings, db);
   const app = await buildApp({ settings, services, logStream: logs });
   logs.reportDropsWith((dropped) =>
@@ -39,7 +39,7 @@ async function main() {
   shutdownOnSignals(plan);
 
   await app.listen({ port: settings.port, host: settings.host });
-  plan.scheduler = startMaintenance({ db, databaseUrl: settings.database.url, operations, log: app.log });
+  plan.scheduler = startMaintenance({ db, databaseUrl: settings.database.sessionUrl, operations, log: app.log });
 }
 
 main().catch((err) => {

@@ -44,7 +44,7 @@ try {
     console.error('ciam: the database schema is not current; run `npm run migrate` first.');
     process.exitCode = 1;
   } else {
-    const outcome = await runJob(job, { db, lock: leaderLockFor(db, settings.database.url), settings: operations.jobs, log });
+    const outcome = await runJob(job, { db, lock: leaderLockFor(db, settings.database.sessionUrl), settings: operations.jobs, log });
     console.log(JSON.stringify({ job: job.name, ...outcome }));
     process.exitCode = outcome.status === 'ran' && outcome.error ? 1 : 0;
   }

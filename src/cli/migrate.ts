@@ -4,7 +4,7 @@ import { migrate } from '../store/migrate.js';
 
 /** `npm run migrate`: applies pending migrations to the configured database and exits. */
 const settings = loadSettings();
-const db = await openDatabase(settings.database);
+const db = await openDatabase(settings.database, { direct: true });
 try {
   const applied = await migrate(db);
   console.log(applied.length ? `applied: ${applied.join(', ')}` : 'schema is current');

@@ -25,6 +25,22 @@ const EnvSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().positive().default(20),
   /** Server-side statement timeout, so no query can hold a connection forever. */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** How long a statement of the write pool waits for a row or table lock before it fails (503 with Retry-After). */
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+  /** How long a request waits for a free connection of either pool before it is answered 503 with Retry-After. */
+  DATABASE_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+  /** Requests allowed to queue for a connection of either pool; the next one is answered 503 with Retry-After at once. */
+  DATABASE_POOL_MAX_WAITING: z.coerce.number().int().min(0).default(100),
+  /** Connections in the read pool (token verify, JWKS, userinfo), apart from DATABASE_POOL_MAX. */
+  DATABASE_READ_POOL_MAX: z.coerce.number().int().positive().default(10),
+  /** Statement timeout of the read pool: its statements are single indexed lookups. */
+  DATABASE_READ_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** What sits between the service and PostgreSQL: `none`, or `transaction` for PgBouncer's transaction pooling. */
+  DATABASE_POOLER: z.enum(['none', 'transaction']).default('none'),
+  /** A streaming replica for the agent API's reports (audit timeline, high-risk logins, session and device lists); unset → the primary. */
+  DATABASE_READ_URL: z.string().url().optional(),
+  /** A direct (not pooled) connection string for migrations and the jobs' leader lock; required with DATABASE_POOLER=transaction. */
+  DATABASE_DIRECT_URL: z.string().url().optional(),
   /** Where the embedded database and generated development keys live. */
   CIAM_DATA_DIR: z.string().default('./data'),
   /** Registered x-client-id values. */
@@ -103,12 +119,29 @@ const EnvSchema = z.object({
 
 export type Env = Record<string, string | undefined>;
 
+export interface DatabaseSettings {
+  /** PostgreSQL (possibly through PgBouncer); unset → the embedded PGlite in dataDir. */
+  url?: string;
+  dataDir: string;
+  poolMax: number;
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  acquireTimeoutMs: number;
+  maxWaiting: number;
+  read: { poolMax: number; statementTimeoutMs: number };
+  pooler: 'none' | 'transaction';
+  /** A streaming replica for the agent reports; never used on a login or token path. */
+  reportsUrl?: string;
+  /** Where work that needs a session of its own connects (migrations, advisory locks): the direct URL, else `url`. */
+  sessionUrl?: string;
+}
+
 export interface Settings {
   production: boolean;
   port: number;
   host: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
-  database: { url?: string; dataDir: string; poolMax: number; statementTimeoutMs: number };
+  database: DatabaseSettings;
   dataDir: string;
   clients: Map<string, string[]>;
   gatewayApiKeys: string[];
@@ -221,6 +254,20 @@ export function loadSettings(env: Env = process.env): Settings {
     }
     if (e.CIAM_COOKIE_SECURE === 'false') refuse('CIAM_COOKIE_SECURE=false.');
   }
+  if (e.DATABASE_LOCK_TIMEOUT_MS >= e.DATABASE_STATEMENT_TIMEOUT_MS) {
+    throw new SettingsError('DATABASE_LOCK_TIMEOUT_MS must be shorter than DATABASE_STATEMENT_TIMEOUT_MS (a lock wait is part of a statement).');
+  }
+  if (e.DATABASE_READ_URL && !e.DATABASE_URL) {
+    throw new SettingsError('DATABASE_READ_URL needs DATABASE_URL (a replica of the PostgreSQL primary; the embedded database has none).');
+  }
+  if (e.DATABASE_POOLER === 'transaction' && !e.DATABASE_URL) {
+    throw new SettingsError('DATABASE_POOLER=transaction needs DATABASE_URL (the PgBouncer address).');
+  }
+  if (e.DATABASE_POOLER === 'transaction' && !e.DATABASE_DIRECT_URL) {
+    throw new SettingsError(
+      'DATABASE_POOLER=transaction needs DATABASE_DIRECT_URL: migrations and the jobs\' leader lock hold a session, which transaction pooling does not keep.',
+    );
+  }
   if (e.CIAM_MASTER_KEY && Buffer.from(e.CIAM_MASTER_KEY, 'base64').length < 32) {
     throw new SettingsError('CIAM_MASTER_KEY must hold at least 32 bytes (base64).');
   }
@@ -240,6 +287,13 @@ export function loadSettings(env: Env = process.env): Settings {
       dataDir: `${e.CIAM_DATA_DIR}/pglite`,
       poolMax: e.DATABASE_POOL_MAX,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      lockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS,
+      acquireTimeoutMs: e.DATABASE_POOL_ACQUIRE_TIMEOUT_MS,
+      maxWaiting: e.DATABASE_POOL_MAX_WAITING,
+      read: { poolMax: e.DATABASE_READ_POOL_MAX, statementTimeoutMs: e.DATABASE_READ_STATEMENT_TIMEOUT_MS },
+      pooler: e.DATABASE_POOLER,
+      sessionUrl: e.DATABASE_DIRECT_URL ?? e.DATABASE_URL,
+      reportsUrl: e.DATABASE_READ_URL,
     },
     dataDir: e.CIAM_DATA_DIR,
     clients: parseClients(e.CIAM_CLIENT_IDS, e.CIAM_CLIENT_SCOPES),

@@ -2,6 +2,7 @@ import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import type { OperationsSettings } from '../config/operations-settings.js';
 import { usernameKey } from '../security/digests.js';
+import { clientIp } from './request-origin.js';
 
 /** What a limit counts by; recorded in the RATE_LIMITED audit row and the metric. */
 export type LimitKind = 'ip' | 'username' | 'context' | 'transaction';
@@ -26,7 +27,7 @@ const bodyField = (request: FastifyRequest, field: string): string | undefined =
 };
 
 /** IPv6 callers are counted per /64: one subscriber holds a whole /64 and can rotate through it. */
-export const clientAddress = (request: FastifyRequest): string => normalizeIP(request.ip);
+export const clientAddress = (request: FastifyRequest): string => normalizeIP(clientIp(request));
 
 /**
  * Which limits apply to which route, by method and URL template — so that route files need not

@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { batchedLoader } from '../store/batched-loader.js';
-import { sqlStateOf, SqlState, type Queryable } from '../store/database.js';
+import type { Queryable } from '../store/database.js';
 import {
   rotateLiveRefreshTokens,
   type RotationRequest,
@@ -32,13 +32,12 @@ export class LiveRefreshRotation {
       let rows: RotationRow[];
       try {
         rows = await rotateLiveRefreshTokens(db, settings, [...first.values()]);
-      } catch (err) {
-        // A batch that met a concurrent rotation on the one-active-token index, or a deadlock with
-        // one: nothing of it committed, and the careful path sorts each request out.
-        if (sqlStateOf(err) === SqlState.uniqueViolation || sqlStateOf(err) === SqlState.deadlockDetected) {
-          return requests.map(() => undefined);
-        }
-        throw err;
+      } catch {
+        // Whatever failed the batch — a concurrent rotation on the one-active-token index, a
+        // deadlock, a lock or statement timeout, one request's bad value — nothing of it
+        // committed, and it must not become every request's failure: each request goes to the
+        // careful path on its own, where only the request that caused it can fail.
+        return requests.map(() => undefined);
       }
       const byHash = new Map(rows.map((row) => [row.presented_hash, row]));
       return requests.map((r) => (first.get(r.presentedHash) === r ? byHash.get(r.presentedHash) : undefined));

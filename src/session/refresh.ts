@@ -9,6 +9,10 @@ import type { RotationSettings } from '../store/queries/refresh-rotation.js';
 import type { LiveRefreshRotation } from './live-refresh-rotation.js';
 import { endSession } from './end-session.js';
 import { newOpaqueToken, tokenHash } from './token-values.js';
+import { oneAtATime } from './one-at-a-time.js';
+
+/** Careful-path refreshes of the same presented token, one after another (see oneAtATime). */
+const carefulPerToken = oneAtATime();
 
 export interface RefreshDeps {
   db: Database;
@@ -44,7 +48,7 @@ export async function refreshTokens(deps: RefreshDeps, presented: string, origin
   try {
     // A reuse revocation must commit even though the caller gets a 401: the outcome is returned
     // from the transaction and thrown only after it.
-    outcome = await deps.db.transaction((tx) => decide(deps, tx, hash, origin));
+    outcome = await carefulPerToken(hash, () => deps.db.transaction((tx) => decide(deps, tx, hash, origin)));
   } catch (err) {
     // Two rotations racing past each other meet on the one-active-token index: the loser refreshed
     // with a token that is no longer current.

@@ -17,6 +17,18 @@ export type EngineName = 'pglite' | 'postgres';
 export interface Database extends Queryable {
   readonly engine: EngineName;
   /**
+   * Where statements that never write go (the gateway's token check, JWKS, userinfo): on
+   * PostgreSQL a pool of its own, so writes stalled on a lock cannot take every connection from
+   * them. Absent on PGlite, whose one connection serves everything. Use `readsOf(db)`.
+   */
+  readonly reads?: Queryable;
+  /**
+   * Where the agent API's reports go (audit timeline, high-risk logins, a customer's sessions and
+   * devices): a streaming replica when DATABASE_READ_URL is set, which may lag the primary by a
+   * moment. Never anything on a login or token path. Use `reportsOf(db)`.
+   */
+  readonly reports?: Queryable;
+  /**
    * Runs `work` inside BEGIN … COMMIT on one connection; any throw rolls everything back. A state
    * change and its audit rows belong in the same call.
    */
@@ -36,7 +48,21 @@ export const SqlState = {
   insufficientPrivilege: '42501',
   serializationFailure: '40001',
   deadlockDetected: '40P01',
+  /** lock_timeout expired (or NOWAIT found the row locked). */
+  lockNotAvailable: '55P03',
+  /** statement_timeout expired (or the statement was cancelled). */
+  queryCanceled: '57014',
 } as const;
+
+/** Where agent reports are read (see Database.reports): the replica, else the primary's write pool. */
+export function reportsOf(db: Database): Queryable {
+  return db.reports ?? db;
+}
+
+/** The pool for statements that never write (see Database.reads). */
+export function readsOf(db: Database): Queryable {
+  return db.reads ?? db;
+}
 
 export function sqlStateOf(err: unknown): string | undefined {
   if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {

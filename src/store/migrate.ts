@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DatabaseSettings } from '../config/settings.js';
 import type { Database } from './database.js';
+import { openDatabase } from './open-database.js';
 
 export interface Migration {
   version: number;
@@ -92,4 +94,19 @@ export async function migrationsCurrent(db: Database, migrations = loadMigration
     [migrations.map((m) => m.version)],
   );
   return rows[0]?.n === migrations.length;
+}
+
+/**
+ * Applies the migrations at start-up. On PostgreSQL over a connection of its own to the session
+ * URL when DATABASE_DIRECT_URL is set: DDL under an advisory lock must not go through a transaction
+ * pooler. On PGlite through the service's own handle, the only one its data directory allows.
+ */
+export async function migrateAtStartup(settings: DatabaseSettings, db: Database): Promise<string[]> {
+  if (!settings.url || settings.sessionUrl === settings.url) return migrate(db);
+  const direct = await openDatabase(settings, { direct: true });
+  try {
+    return await migrate(direct);
+  } finally {
+    await direct.close();
+  }
 }

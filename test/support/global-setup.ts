@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { snapshotPglite } from '../../src/store/engines/pglite.js';
 import { migrate } from '../../src/store/migrate.js';
+import { startPgbouncer } from './pgbouncer.js';
 import { adminUrl, databaseUrl } from './postgres-urls.js';
 import { requireAll } from './requirements.js';
 import { canRunThrowawayPostgres, postgresAnswers, startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
@@ -13,12 +14,16 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgliteSnapshot: string;
     postgresTemplate: string;
+    /** The `pgbouncer` project: the port of the PgBouncer in front of the test server (0 otherwise). */
+    pgbouncerPort: number;
   }
 }
 
 /**
  * Once per engine project: a migrated template that each test file copies — a PGlite data-dir
- * snapshot on disk, or a PostgreSQL template database (fresh per run, dropped afterwards).
+ * snapshot on disk, or a PostgreSQL template database (fresh per run, dropped afterwards). The
+ * `pgbouncer` project uses the PostgreSQL template and starts one PgBouncer in transaction pooling
+ * mode in front of the server, through which the service reaches each test's database.
  */
 export default async function setup(project: TestProject) {
   const engine = project.config.env?.CIAM_TEST_ENGINE ?? process.env.CIAM_TEST_ENGINE;
@@ -31,6 +36,7 @@ export default async function setup(project: TestProject) {
     writeFileSync(file, Buffer.from(await blob.arrayBuffer()));
     project.provide('pgliteSnapshot', file);
     project.provide('postgresTemplate', '');
+    project.provide('pgbouncerPort', 0);
     return () => rmSync(dir, { recursive: true, force: true });
   }
 
@@ -47,8 +53,11 @@ export default async function setup(project: TestProject) {
   await db.close();
   project.provide('postgresTemplate', template);
   project.provide('pgliteSnapshot', '');
+  const bouncer = engine === 'pgbouncer' ? await startPgbouncer(adminUrl()) : undefined;
+  project.provide('pgbouncerPort', bouncer?.port ?? 0);
 
   return async () => {
+    await bouncer?.close();
     const cleanup = new pg.Client({ connectionString: adminUrl() });
     await cleanup.connect();
     const { rows } = await cleanup.query<{ datname: string }>(

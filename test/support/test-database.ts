@@ -4,26 +4,45 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import type { Database, EngineName } from '../../src/store/database.js';
 import { openPglite } from '../../src/store/engines/pglite.js';
-import { openPostgres } from '../../src/store/engines/postgres.js';
+import { openPostgres, type PostgresOptions } from '../../src/store/engines/postgres.js';
 import { adminUrl, databaseUrl } from './postgres-urls.js';
 
+/** The engine under test; the `pgbouncer` project is PostgreSQL reached through PgBouncer. */
 export function testEngine(): EngineName {
   const engine = process.env.CIAM_TEST_ENGINE;
-  if (engine !== 'pglite' && engine !== 'postgres') throw new Error('CIAM_TEST_ENGINE must be pglite or postgres');
+  if (engine === 'pgbouncer') return 'postgres';
+  if (engine !== 'pglite' && engine !== 'postgres') throw new Error('CIAM_TEST_ENGINE must be pglite, postgres or pgbouncer');
   return engine;
 }
 
+/** True in the `pgbouncer` project: the service's pools reach PostgreSQL through PgBouncer in transaction pooling mode. */
+export function testThroughPgbouncer(): boolean {
+  return process.env.CIAM_TEST_ENGINE === 'pgbouncer';
+}
+
 export interface TestDatabase extends Database {
-  /** PostgreSQL only: the URL of this test's own database (for a second pool, an app role …). */
+  /**
+   * PostgreSQL only: the URL of this test's own database (for a second pool, an app role, a
+   * connection holding a lock …) — always the server itself, never through PgBouncer.
+   */
   url?: string;
 }
 
-/** A freshly migrated database of its own for one test file (or one test). */
-export async function openTestDatabase(options: { idleTimeoutMs?: number } = {}): Promise<TestDatabase> {
+/**
+ * A freshly migrated database of its own for one test file (or one test). `pools` replaces the
+ * PostgreSQL pools' limits (a lock timeout, a read pool …); PGlite has no pools to shape.
+ */
+export async function openTestDatabase(
+  pools: Partial<Omit<PostgresOptions, 'connectionString'>> & {
+    /** A reports pool (Database.reports) given the new database's URL, e.g. on a replica. */
+    reportsOn?: (url: string) => PostgresOptions['reports'];
+  } = {},
+): Promise<TestDatabase> {
   if (testEngine() === 'pglite') {
     const snapshot = readFileSync(inject('pgliteSnapshot'));
     return openPglite({ loadDataDir: new Blob([snapshot]) });
   }
+  const { reportsOn, ...options } = pools;
   const template = inject('postgresTemplate');
   const name = `${template}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl() });
@@ -34,7 +53,16 @@ export async function openTestDatabase(options: { idleTimeoutMs?: number } = {})
     await admin.end();
   }
   const url = databaseUrl(name);
-  const db = await openPostgres({ connectionString: url, poolMax: 10, statementTimeoutMs: 30_000, ...options });
+  const port = inject('pgbouncerPort');
+  const through = port ? Object.assign(new URL(url), { hostname: '127.0.0.1', port: String(port) }).toString() : url;
+  const db = await openPostgres({
+    connectionString: through,
+    poolMax: 10,
+    statementTimeoutMs: 30_000,
+    ...options,
+    ...(reportsOn ? { reports: reportsOn(url) } : {}),
+    ...(port ? { pooler: 'transaction' as const } : {}),
+  });
   const close = db.close.bind(db);
   return Object.assign(db, {
     url,

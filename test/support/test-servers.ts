@@ -44,3 +44,24 @@ export function chromiumAvailable(): boolean {
   }
   return available('Chromium', missing);
 }
+
+const PGBOUNCER = '/usr/sbin/pgbouncer';
+
+/**
+ * Whether the `pgbouncer` project can run here: PgBouncer is installed, or the install script
+ * installs it now. Otherwise the project is left out with the reason printed — a failure under
+ * CIAM_TEST_REQUIRE_ALL.
+ */
+export function pgbouncerAvailable(): boolean {
+  if (existsSync(PGBOUNCER)) return true;
+  let missing: string | undefined;
+  try {
+    const script = fileURLToPath(new URL('../../scripts/ci-install-test-servers.sh', import.meta.url));
+    execFileSync(script, { stdio: 'pipe', timeout: 300_000 });
+    if (!existsSync(PGBOUNCER)) missing = 'the install script ran but pgbouncer is still missing';
+  } catch (err) {
+    const detail = (err as { stderr?: Buffer }).stderr?.toString().trim().split('\n').pop();
+    missing = `not installed, and not installable from Debian's packages here${detail ? ` (${detail})` : ''}`;
+  }
+  return available('PgBouncer', missing);
+}

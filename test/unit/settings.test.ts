@@ -81,3 +81,41 @@ describe('settings', () => {
     expect(s.gatewayApiKeys).toHaveLength(2);
   });
 });
+
+describe('database pool settings', () => {
+  it('gives both pools their limits, with a lock timeout shorter than the statement timeout', () => {
+    const s = loadSettings({ DATABASE_URL: 'postgres://ciam@db.internal/ciam' });
+    expect(s.database).toMatchObject({
+      poolMax: 20,
+      statementTimeoutMs: 10_000,
+      lockTimeoutMs: 2_000,
+      acquireTimeoutMs: 2_000,
+      maxWaiting: 100,
+      read: { poolMax: 10, statementTimeoutMs: 5_000 },
+      pooler: 'none',
+      sessionUrl: 'postgres://ciam@db.internal/ciam',
+    });
+  });
+
+  it('refuses a lock timeout that is not shorter than the statement timeout', () => {
+    expect(refusal({ DATABASE_LOCK_TIMEOUT_MS: '10000', DATABASE_STATEMENT_TIMEOUT_MS: '10000' })).toMatch(/DATABASE_LOCK_TIMEOUT_MS/);
+    expect(refusal({ DATABASE_POOL_ACQUIRE_TIMEOUT_MS: '0' })).toMatch(/DATABASE_POOL_ACQUIRE_TIMEOUT_MS/);
+    expect(refusal({ DATABASE_READ_POOL_MAX: 'many' })).toMatch(/DATABASE_READ_POOL_MAX/);
+  });
+
+  it('sends agent reports to DATABASE_READ_URL, which needs a PostgreSQL primary', () => {
+    expect(refusal({ DATABASE_READ_URL: 'postgres://ciam@replica.internal/ciam' })).toMatch(/DATABASE_READ_URL needs DATABASE_URL/);
+    const s = loadSettings({ DATABASE_URL: 'postgres://ciam@db.internal/ciam', DATABASE_READ_URL: 'postgres://ciam@replica.internal/ciam' });
+    expect(s.database.reportsUrl).toBe('postgres://ciam@replica.internal/ciam');
+  });
+
+  it('needs a direct URL behind a transaction pooler, and uses it for the session work', () => {
+    const pooled = { DATABASE_URL: 'postgres://ciam@pgbouncer.internal:6432/ciam', DATABASE_POOLER: 'transaction' };
+    expect(refusal(pooled)).toMatch(/DATABASE_DIRECT_URL/);
+    expect(refusal({ DATABASE_POOLER: 'transaction' })).toMatch(/DATABASE_URL/);
+    expect(refusal({ ...pooled, DATABASE_POOLER: 'session' })).toMatch(/DATABASE_POOLER/);
+    const s = loadSettings({ ...pooled, DATABASE_DIRECT_URL: 'postgres://ciam@db.internal:5432/ciam' });
+    expect(s.database.pooler).toBe('transaction');
+    expect(s.database.sessionUrl).toBe('postgres://ciam@db.internal:5432/ciam');
+  });
+});

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { CiamError, type CiamErrorCode } from '../../errors/catalogue.js';
+import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy } from '../../store/database-busy.js';
 
 /** The journey id to put in an error body: from the thrown error, else from the request body. */
 function contextIdFor(request: FastifyRequest, err: unknown): string | undefined {
@@ -35,6 +36,10 @@ function send(reply: FastifyReply, request: FastifyRequest, code: CiamErrorCode,
   const ciam = err instanceof CiamError ? err : new CiamError(code);
   const contextId = contextIdFor(request, err);
   for (const [name, value] of Object.entries(ciam.details.headers ?? {})) reply.header(name, value);
+  // A saturated pool or a lock or statement timeout passes quickly: say when to come back.
+  if (ciam.status === 503 && !reply.hasHeader('retry-after') && isDatabaseBusy(err)) {
+    reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
+  }
   return reply
     .status(ciam.status)
     .send({ error_code: ciam.code, ...(contextId ? { context_id: contextId } : {}), ...ciam.details.body });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
+import { reportsOf } from '../../store/database.js';
 import { auditPage, highRiskPage } from '../../store/queries/agent-views.js';
 import { recentJobRuns } from '../../store/queries/job-runs.js';
 import { decodeCursor, nextCursor } from '../page-cursor.js';
@@ -58,6 +59,8 @@ const highRiskLogin = {
 /** What agents read: a customer's audit timeline, high-risk logins, maintenance job runs. */
 export async function adminInsightRoutes(app: FastifyInstance, services: Services) {
   const { db } = services;
+  // Reports read the replica when there is one (DATABASE_READ_URL); they may lag the primary by a moment.
+  const reports = reportsOf(db);
 
   app.get<{ Params: { cupid: string }; Querystring: PageQuery }>(
     '/admin/customers/:cupid/audit',
@@ -82,7 +85,7 @@ export async function adminInsightRoutes(app: FastifyInstance, services: Service
       const { cupid } = request.params;
       const q = request.query;
       const limit = pageSize(q.limit);
-      const events = await auditPage(db, { cupid, from: q.from, to: q.to, after: decodeCursor(q.cursor), limit });
+      const events = await auditPage(reports, { cupid, from: q.from, to: q.to, after: decodeCursor(q.cursor), limit });
       await auditAgentRead(services, request, 'read_audit_timeline', { cupid, reason: q.reason, from: q.from ?? null, to: q.to ?? null });
       return { cupid, events, next_cursor: nextCursor(events, limit, (e) => ({ at: e.created_at, id: e.audit_id })) };
     },
@@ -117,7 +120,7 @@ export async function adminInsightRoutes(app: FastifyInstance, services: Service
       const q = request.query;
       const limit = pageSize(q.limit);
       const minScore = q.min_score ? Number.parseInt(q.min_score, 10) : 70;
-      const logins = await highRiskPage(db, { from: q.from, to: q.to, minScore, after: decodeCursor(q.cursor), limit });
+      const logins = await highRiskPage(reports, { from: q.from, to: q.to, minScore, after: decodeCursor(q.cursor), limit });
       await auditAgentRead(services, request, 'list_high_risk_logins', { reason: q.reason, from: q.from ?? null, to: q.to ?? null });
       return { logins, next_cursor: nextCursor(logins, limit, (l) => ({ at: l.created_at, id: l.evaluation_id })) };
     },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { CiamError } from '../../errors/catalogue.js';
 import type { Services } from '../../services.js';
+import { reportsOf } from '../../store/database.js';
 import { revokeTrustedDevice } from '../../session/device-trust.js';
 import type { Revoker } from '../../session/revoke-sessions.js';
 import { activeSessionsView } from '../../store/queries/sessions.js';
@@ -18,6 +19,8 @@ const agentErrors = errors(400, 401, 403, 503);
 /** Agents acting on a customer's sessions and trusted devices. */
 export async function adminSessionRoutes(app: FastifyInstance, services: Services) {
   const { db, sessions } = services;
+  // Listings read the replica when there is one (DATABASE_READ_URL); revocations always write the primary.
+  const reports = reportsOf(db);
   const revoker = (request: Parameters<typeof originOf>[0], why: string): Revoker => {
     const agent = agentOf(request);
     return { revokedBy: agent.agentId, reason: why, origin: originOf(request), audit: { agent_id: agent.agentId, auth_method: agent.method } };
@@ -98,7 +101,7 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
     },
     async (request) => {
       const { cupid } = request.params;
-      const rows = await activeSessionsView(db, cupid);
+      const rows = await activeSessionsView(reports, cupid);
       await auditAgentRead(services, request, 'list_sessions', { cupid, reason: request.query.reason, count: rows.length });
       return { cupid, sessions: rows };
     },
@@ -130,7 +133,7 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
     },
     async (request) => {
       const { cupid } = request.params;
-      const devices = await devicesOf(db, cupid, request.query.include_revoked === 'true');
+      const devices = await devicesOf(reports, cupid, request.query.include_revoked === 'true');
       await auditAgentRead(services, request, 'list_devices', { cupid, reason: request.query.reason, count: devices.length });
       return { cupid, devices };
     },

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
+import { readsOf } from '../../store/database.js';
 import { ID_TOKEN_ALG } from '../../session/signing-keys.js';
 import { bearerToken } from '../bearer.js';
 import { errors } from '../schemas/common.js';
@@ -22,7 +23,7 @@ const publicJwk = {
 
 /** Where relying parties find the ID-token keys, the discovery document, and who a token belongs to. */
 export async function oidcRoutes(app: FastifyInstance, services: Services) {
-  const { settings, signingKeys, sessions } = services;
+  const { settings, signingKeys, sessions, db } = services;
 
   app.get(
     '/.well-known/jwks.json',
@@ -42,7 +43,7 @@ export async function oidcRoutes(app: FastifyInstance, services: Services) {
     async (_request, reply) => {
       // Short: a key created by another instance must reach relying parties quickly.
       reply.header('cache-control', 'public, max-age=60');
-      return { keys: await signingKeys.publicKeys() };
+      return { keys: await signingKeys.publicKeys(readsOf(db)) };
     },
   );
 

@@ -43,6 +43,11 @@ export interface RotationRow {
  * revoked, a dead session, or a race lost to another rotation) and its caller takes the careful
  * path. A touch whose rotation then loses a race commits alone: harmless.
  *
+ * A session locked by anyone else (a careful-path refresh, a logout, an agent's revocation, or a
+ * stuck transaction) is SKIPPED, never waited for: its request goes to the careful path, which
+ * waits for that one row under the pool's lock_timeout, while the rest of the batch commits at
+ * once. Waiting here would make every customer in the batch wait for one customer's row.
+ *
  * The hashes must be distinct. Distinct live refresh tokens belong to distinct sessions (one live
  * refresh token per session), so no row is written twice.
  *
@@ -61,11 +66,16 @@ WITH req AS (
          r.client_id AS asking_client_id, t.token_id, t.session_id
   FROM req r JOIN tokens t ON t.token_value_hash = r.presented_hash
   WHERE t.status = 'ACTIVE' AND t.token_type = 'REFRESH' AND t.expires_at > now()
+), free AS (
+  SELECT s.session_id
+  FROM sessions s JOIN live l ON l.session_id = s.session_id
+  WHERE s.status = 'ACTIVE' AND s.expires_at > now()
+    AND (s.client_id IS NULL OR s.client_id = l.asking_client_id)
+  FOR UPDATE OF s SKIP LOCKED
 ), s AS (
   UPDATE sessions s SET last_activity_at = now()
-  FROM live l
-  WHERE s.session_id = l.session_id AND s.status = 'ACTIVE' AND s.expires_at > now()
-    AND (s.client_id IS NULL OR s.client_id = l.asking_client_id)
+  FROM free f
+  WHERE s.session_id = f.session_id
   RETURNING s.session_id, s.context_id, s.cupid, s.client_id, s.expires_at
 ), old_refresh AS (
   UPDATE tokens t SET status = 'ROTATED', rotated_at = now()
