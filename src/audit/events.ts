@@ -27,6 +27,7 @@ export const AUDIT_EVENTS = {
   MFA_VERIFY_SUCCESS: { category: 'MFA', severity: 'INFO' },
   MFA_VERIFY_FAILED: { category: 'MFA', severity: 'WARN' },
   MFA_LOCKED: { category: 'SECURITY', severity: 'ERROR' },
+  MFA_CODE_CAP_REACHED: { category: 'SECURITY', severity: 'WARN' },
   MFA_PUSH_SENT: { category: 'MFA', severity: 'INFO' },
   MFA_PUSH_APPROVED: { category: 'MFA', severity: 'INFO' },
   MFA_PUSH_REJECTED: { category: 'MFA', severity: 'WARN' },

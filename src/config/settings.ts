@@ -82,10 +82,15 @@ const EnvSchema = z.object({
   CIAM_SESSION_TTL_SECONDS: seconds(2_592_000),
   /** How long the immediately previous refresh token still works after a rotation (two tabs). */
   CIAM_REFRESH_GRACE_SECONDS: z.coerce.number().int().min(0).default(3),
-  /** Wrong one-time codes allowed in one journey before it fails and MFA is locked. */
+  /**
+   * Consecutive wrong one-time codes per customer — across journeys, SMS and voice — before MFA is
+   * locked. Only a correct code resets the count; each wrong code past it locks again.
+   */
   CIAM_MFA_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   /** How long MFA stays locked after too many wrong codes. */
   CIAM_MFA_LOCK_SECONDS: seconds(1800),
+  /** One-time codes (SMS and voice) sent per customer per hour; more answer 429 (SMS pumping). */
+  CIAM_MFA_CODES_PER_HOUR: z.coerce.number().int().positive().default(10),
   /** Suggested poll interval for a pending push, in milliseconds. */
   CIAM_PUSH_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
   /** Largest request body accepted, in bytes. */
@@ -143,6 +148,7 @@ export interface Settings {
   refreshGraceSeconds: number;
   mfaMaxAttempts: number;
   mfaLockSeconds: number;
+  mfaCodesPerHour: number;
   pushPollIntervalMs: number;
   bodyLimit: number;
   httpTimeouts: { requestMs: number; headersMs: number; keepAliveMs: number };
@@ -282,6 +288,7 @@ export function loadSettings(env: Env = process.env): Settings {
     refreshGraceSeconds: e.CIAM_REFRESH_GRACE_SECONDS,
     mfaMaxAttempts: e.CIAM_MFA_MAX_ATTEMPTS,
     mfaLockSeconds: e.CIAM_MFA_LOCK_SECONDS,
+    mfaCodesPerHour: e.CIAM_MFA_CODES_PER_HOUR,
     pushPollIntervalMs: e.CIAM_PUSH_POLL_INTERVAL_MS,
     bodyLimit: e.CIAM_BODY_LIMIT_BYTES,
     httpTimeouts: {

@@ -10,7 +10,7 @@ import type { IpDenyList } from './ip-deny-list.js';
 /** The handful of things a journey needs, passed in once. */
 export interface JourneyDeps {
   db: Database;
-  settings: Pick<Settings, 'lifetimes' | 'mfaMaxAttempts' | 'mfaLockSeconds' | 'pushPollIntervalMs' | 'drsExemptClients'> & {
+  settings: Pick<Settings, 'lifetimes' | 'mfaMaxAttempts' | 'mfaLockSeconds' | 'mfaCodesPerHour' | 'pushPollIntervalMs' | 'drsExemptClients'> & {
     providers: Pick<Settings['providers'], 'drs'>;
   };
   otpKey: Buffer;

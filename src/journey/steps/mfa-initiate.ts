@@ -5,6 +5,8 @@ import type { Phone } from '../../providers/directory/port.js';
 import { DeliveryUnconfirmedError, ProviderRefusedError } from '../../providers/errors.js';
 import { findAuthContext, finishAuthContext } from '../../store/queries/auth-contexts.js';
 import { closeStep, insertStep, type StepRow } from '../../store/queries/auth-transactions.js';
+import { countCodeSent } from '../../store/queries/mfa-counters.js';
+import { isMfaLocked } from '../../store/queries/mfa-lockouts.js';
 import type { ChallengeAnswer } from '../answers.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { fromProvider } from '../provider-call.js';
@@ -17,7 +19,10 @@ import {
   numberChoices,
   sha256Hex,
 } from '../secrets.js';
-import { assertUsable, lockStep } from '../step-guard.js';
+import { assertUsable, failWith, lockStep, throwIfFailure } from '../step-guard.js';
+
+/** The window of CIAM_MFA_CODES_PER_HOUR. */
+const CODE_CAP_WINDOW_SECONDS = 3600;
 
 export interface InitiateRequest {
   contextId: string;
@@ -63,6 +68,24 @@ export async function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Prom
     assertUsable(locked);
     const { step, context } = locked;
     validateMethod(step, req, phone);
+    if (await isMfaLocked(tx, context.cupid)) throw new CiamError('CIAM_E01_01_005', { contextId });
+    if (req.method !== 'push') {
+      // Codes cost money and can be pumped to premium numbers: a cap per customer, whatever the journey.
+      const cap = await countCodeSent(tx, context.cupid, CODE_CAP_WINDOW_SECONDS);
+      if (cap.sent > deps.settings.mfaCodesPerHour) {
+        await recordAudit(tx, {
+          type: 'MFA_CODE_CAP_REACHED',
+          cupid: context.cupid,
+          contextId,
+          transactionId: step.transaction_id,
+          origin: req.origin,
+          data: { method: req.method, codes_per_hour: deps.settings.mfaCodesPerHour, retry_after_seconds: cap.windowEndsInSeconds },
+        });
+        return failWith(
+          new CiamError('CIAM_E00_00_005', { contextId, headers: { 'Retry-After': String(cap.windowEndsInSeconds) } }),
+        );
+      }
+    }
 
     const consumed = await closeStep(tx, step.transaction_id, 'CONSUMED', { mfaMethod: req.method, mfaOptionId: req.mfaOptionId });
     if (!consumed) throw new CiamError('CIAM_E01_03_002', { contextId });
@@ -91,7 +114,7 @@ export async function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Prom
       data: { method: req.method, mfa_option_id: req.mfaOptionId ?? null, attempt_number: next.attempt_number },
     });
     return { step, next, cupid: context.cupid };
-  });
+  }).then(throwIfFailure);
 
   try {
     if (req.method === 'push') {
