@@ -51,6 +51,7 @@ export const AUDIT_EVENTS = {
   SIGNING_KEY_ROTATED: { category: 'SECURITY', severity: 'WARN' },
   // Agents and operations
   AGENT_ACCESS: { category: 'SECURITY', severity: 'INFO' },
+  PASSWORD_UNLOCKED: { category: 'SECURITY', severity: 'WARN' },
   RATE_LIMITED: { category: 'SECURITY', severity: 'WARN' },
 } as const satisfies Record<string, { category: AuditCategory; severity: AuditSeverity }>;
 

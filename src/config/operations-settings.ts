@@ -59,8 +59,13 @@ const OperationsEnv = z.object({
   CIAM_PASSWORD_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(10),
   /** How long a password lockout lasts, in seconds. */
   CIAM_PASSWORD_LOCK_SECONDS: count(900),
-  /** A failure older than this no longer counts towards the lockout, in seconds. */
+  /** A failure older than this no longer counts towards the temporary lockout, in seconds. */
   CIAM_PASSWORD_FAILURE_WINDOW_SECONDS: count(86_400),
+  /**
+   * Consecutive wrong passwords since the last correct one — temporary locks and windows do not
+   * restart this count — at which the username stays locked until an agent unlocks it (≤ 100, NIST SP 800-63B §5.2.2).
+   */
+  CIAM_PASSWORD_FAILURE_CEILING: z.coerce.number().int().min(1).max(100).default(100),
 
   /** Serve GET /metrics (Prometheus text format). */
   CIAM_METRICS_ENABLED: flag(true),
@@ -110,7 +115,7 @@ export interface OperationsSettings {
     redisUrl?: string;
     redisPrefix: string;
   };
-  passwordLockout: { maxFailures: number; lockSeconds: number; failureWindowSeconds: number };
+  passwordLockout: { maxFailures: number; lockSeconds: number; failureWindowSeconds: number; ceiling: number };
   metrics: { enabled: boolean; dbGaugeTtlMs: number; bearerToken?: string };
   slowRequestMs: number;
   logBufferBytes: number;
@@ -125,6 +130,9 @@ export function loadOperationsSettings(env: Env): OperationsSettings {
     throw new SettingsError(`Setting ${issue.path.join('.')} is invalid: ${issue.message}`);
   }
   const e = parsed.data;
+  if (e.CIAM_PASSWORD_FAILURE_CEILING < e.CIAM_PASSWORD_MAX_FAILURES) {
+    throw new SettingsError('CIAM_PASSWORD_FAILURE_CEILING must not be below CIAM_PASSWORD_MAX_FAILURES.');
+  }
   return {
     jobs: {
       enabled: e.CIAM_JOBS_ENABLED === 'true',
@@ -154,6 +162,7 @@ export function loadOperationsSettings(env: Env): OperationsSettings {
       maxFailures: e.CIAM_PASSWORD_MAX_FAILURES,
       lockSeconds: e.CIAM_PASSWORD_LOCK_SECONDS,
       failureWindowSeconds: e.CIAM_PASSWORD_FAILURE_WINDOW_SECONDS,
+      ceiling: e.CIAM_PASSWORD_FAILURE_CEILING,
     },
     metrics: {
       enabled: e.CIAM_METRICS_ENABLED === 'true',
