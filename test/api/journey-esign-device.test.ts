@@ -7,7 +7,6 @@ import {
   expectTokens,
   journeyClient,
   JOURNEY_TEST_ENV,
-  sha256Hex,
   USER_AGENT,
   type JourneyClient,
 } from '../support/journey-client.js';
@@ -108,8 +107,8 @@ describe('walkthrough 5: MFA → eSign → device bind', () => {
     expect(devices[0]).toMatchObject({
       cupid,
       status: 'ACTIVE',
-      device_fingerprint: deviceId,
-      device_fingerprint_hash: sha256Hex(deviceId),
+      device_fingerprint: j.deviceHash(deviceId),
+      device_fingerprint_hash: j.deviceHash(deviceId),
       device_name: 'Chrome on Windows 10',
       device_type: 'BROWSER',
       revoked_at: null,
@@ -134,8 +133,8 @@ describe('walkthrough 5: MFA → eSign → device bind', () => {
     ]);
 
     const session = await expectSessionFor(j, contextId, bound);
-    expect(session.device_fingerprint).toBe(deviceId);
-    expect(await j.journey(contextId)).toMatchObject({ auth_outcome: 'SUCCESS', device_fingerprint: deviceId });
+    expect(session.device_fingerprint).toBe(j.deviceHash(deviceId));
+    expect(await j.journey(contextId)).toMatchObject({ auth_outcome: 'SUCCESS', device_fingerprint: j.deviceHash(deviceId) });
 
     const audit = await j.audit(contextId);
     expect(audit.map((r) => r.event_type).sort()).toEqual([

@@ -69,8 +69,8 @@ describe('the failure ceiling', () => {
       `SELECT event_category, event_data FROM audit_logs WHERE event_type = 'PASSWORD_UNLOCKED'`,
     );
     expect(rows).toHaveLength(1);
-    expect(rows[0].event_category).toBe('SECURITY');
-    expect(rows[0].event_data).toMatchObject({
+    expect(rows[0]!.event_category).toBe('SECURITY');
+    expect(rows[0]!.event_data).toMatchObject({
       agent_id: AGENT_ID,
       reason: 'Identity confirmed by phone',
       username_hash: sha256Hex('simpleuser'),

@@ -4,7 +4,7 @@ import { closeStep } from '../../store/queries/auth-transactions.js';
 import { trustDevice } from '../../store/queries/trusted-devices.js';
 import { complete } from '../advance.js';
 import type { JourneyAnswer } from '../answers.js';
-import { describeDevice, fingerprintHash } from '../device-identity.js';
+import { describeDevice } from '../device-identity.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { assertUsable, lockStep } from '../step-guard.js';
 
@@ -31,7 +31,8 @@ export async function bindDevice(deps: JourneyDeps, req: BindRequest): Promise<{
       const device = await trustDevice(tx, {
         cupid: context.cupid,
         fingerprint,
-        fingerprintHash: fingerprintHash(fingerprint),
+        // The journey holds the keyed hash already; it is both the stored value and the lookup key.
+        fingerprintHash: fingerprint,
         name: description.name,
         type: description.type,
       });
