@@ -23,7 +23,7 @@ import { assessRisk } from './risk-check.js';
 import { sealActionToken } from './risk-outcome.js';
 import { usernameKey } from '../security/digests.js';
 import { isUuid, sha256Hex } from './secrets.js';
-import { failWith, throwIfFailure } from './step-guard.js';
+import { clientOf, failWith, isCallersJourney, throwIfFailure, type StepCaller } from './step-guard.js';
 
 export interface LoginRequest {
   username: string;
@@ -54,7 +54,7 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
   const { origin } = req;
   const user = await checkPassword(deps, req);
 
-  const asked = await resumableJourney(deps, req.contextId, user.cupid);
+  const asked = await resumableJourney(deps, req.contextId, user.cupid, clientOf(origin));
   const contextId = asked?.context_id;
   const denied = deps.ipDenyList.denies(origin.ipAddress);
 
@@ -178,11 +178,11 @@ async function checkPassword(deps: JourneyDeps, req: LoginRequest): Promise<Dire
   return user;
 }
 
-/** A context_id in the body resumes that journey only if it is open and the same customer's. */
-async function resumableJourney(deps: JourneyDeps, contextId: string | undefined, cupid: string) {
+/** A context_id in the body resumes that journey only if it is open, the same customer's and the same client's. */
+async function resumableJourney(deps: JourneyDeps, contextId: string | undefined, cupid: string, caller: StepCaller) {
   if (!contextId || !isUuid(contextId)) return undefined;
   const context = await findAuthContext(deps.db, contextId);
-  return context && context.is_open && context.cupid === cupid ? context : undefined;
+  return context && context.is_open && context.cupid === cupid && isCallersJourney(context, caller) ? context : undefined;
 }
 
 async function openJourney(
@@ -205,6 +205,7 @@ async function openJourney(
   return insertAuthContext(tx, {
     cupid: user.cupid,
     appId: req.appId,
+    clientId: req.origin.clientId ?? null,
     appVersion: req.appVersion,
     deviceFingerprint: deviceIdentity,
     ipAddress: req.origin.ipAddress,

@@ -6,7 +6,7 @@ import { complete } from '../advance.js';
 import type { JourneyAnswer } from '../answers.js';
 import { describeDevice } from '../device-identity.js';
 import type { JourneyDeps } from '../journey-deps.js';
-import { assertUsable, lockStep } from '../step-guard.js';
+import { assertUsable, clientOf, lockStep } from '../step-guard.js';
 
 export interface BindRequest {
   contextId: string;
@@ -19,7 +19,7 @@ export interface BindRequest {
 export async function bindDevice(deps: JourneyDeps, req: BindRequest): Promise<{ answer: JourneyAnswer; deviceBound: boolean }> {
   const { contextId, origin } = req;
   return deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, ['DEVICE_BIND']);
+    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['DEVICE_BIND']);
     assertUsable(locked);
     const { step, context } = locked;
     const closed = await closeStep(tx, step.transaction_id, 'CONSUMED', { deviceBindDecision: req.bindDevice ? 'ACCEPTED' : 'DECLINED' });

@@ -19,7 +19,7 @@ import {
   numberChoices,
   sha256Hex,
 } from '../secrets.js';
-import { assertUsable, failWith, lockStep, throwIfFailure } from '../step-guard.js';
+import { assertUsable, clientOf, failWith, isCallersJourney, lockStep, throwIfFailure } from '../step-guard.js';
 
 /** The window of CIAM_MFA_CODES_PER_HOUR. */
 const CODE_CAP_WINDOW_SECONDS = 3600;
@@ -43,7 +43,7 @@ export interface InitiateRequest {
 export async function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Promise<ChallengeAnswer> {
   const contextId = req.contextId;
   const known = isUuid(contextId) ? await findAuthContext(deps.db, contextId) : undefined;
-  if (!known) throw new CiamError('CIAM_E01_03_001', { contextId });
+  if (!known || !isCallersJourney(known, clientOf(req.origin))) throw new CiamError('CIAM_E01_03_001', { contextId });
   if ((req.method === 'sms' || req.method === 'voice') && req.mfaOptionId === undefined) {
     throw new CiamError('CIAM_E01_05_001', { contextId });
   }
@@ -64,7 +64,7 @@ export async function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Prom
   };
 
   const opened = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, ['MFA_INITIATE']);
+    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['MFA_INITIATE']);
     assertUsable(locked);
     const { step, context } = locked;
     validateMethod(step, req, phone);
@@ -177,7 +177,7 @@ function validateMethod(step: StepRow, req: InitiateRequest, phone: Phone | unde
 /** Delivery failed: the unsent challenge is withdrawn and a new MFA_INITIATE step offered. */
 async function withdrawUndelivered(deps: JourneyDeps, req: InitiateRequest, initiate: StepRow, unsent: StepRow, cause: unknown) {
   const retry = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, req.contextId, unsent.transaction_id, ['MFA_VERIFY', 'MFA_PUSH_VERIFY']);
+    const locked = await lockStep(tx, req.contextId, unsent.transaction_id, clientOf(req.origin), ['MFA_VERIFY', 'MFA_PUSH_VERIFY']);
     const withdrawn = await closeStep(tx, unsent.transaction_id, 'EXPIRED', {});
     if (!withdrawn) return undefined;
     // A journey that ended meanwhile gets no new step, but the withdrawal is still audited.

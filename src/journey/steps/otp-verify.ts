@@ -10,7 +10,7 @@ import type { JourneyAnswer } from '../answers.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { fromProvider } from '../provider-call.js';
 import { hashOneTimeCode, isUuid, sameDigest } from '../secrets.js';
-import { assertUsable, failWith, lockStep, throwIfFailure } from '../step-guard.js';
+import { assertUsable, clientOf, failWith, isCallersJourney, lockStep, throwIfFailure } from '../step-guard.js';
 
 export interface VerifyRequest {
   contextId: string;
@@ -29,11 +29,11 @@ export interface VerifyRequest {
 export async function verifyOtp(deps: JourneyDeps, req: VerifyRequest): Promise<JourneyAnswer> {
   const { contextId, origin } = req;
   const known = isUuid(contextId) ? await findAuthContext(deps.db, contextId) : undefined;
-  if (!known) throw new CiamError('CIAM_E01_03_001', { contextId });
+  if (!known || !isCallersJourney(known, clientOf(req.origin))) throw new CiamError('CIAM_E01_03_001', { contextId });
   const pendingDocumentId = await fromProvider(() => deps.agreements.pendingMandatoryDocument(known.cupid), contextId);
 
   const result = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, ['MFA_VERIFY', 'MFA_PUSH_VERIFY']);
+    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['MFA_VERIFY', 'MFA_PUSH_VERIFY']);
     if (locked.step.transaction_type === 'MFA_PUSH_VERIFY') throw new CiamError('CIAM_E01_01_018', { contextId });
     assertUsable(locked);
     const { step, context } = locked;

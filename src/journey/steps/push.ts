@@ -7,7 +7,7 @@ import type { PollAnswer } from '../answers.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { fromProvider } from '../provider-call.js';
 import { isUuid, sameDigest, sha256Hex } from '../secrets.js';
-import { failWith, lockStep, throwIfFailure, type LockedStep } from '../step-guard.js';
+import { clientOf, failWith, isCallersJourney, lockStep, PHONE_WITH_SECRET, throwIfFailure, type LockedStep } from '../step-guard.js';
 
 /**
  * Push with number matching. The phone approves (or denies) with the one-time secret only it
@@ -25,10 +25,10 @@ export interface PollRequest {
 export async function pollPush(deps: JourneyDeps, req: PollRequest): Promise<PollAnswer> {
   const { contextId, origin } = req;
   const known = isUuid(contextId) ? await findAuthContext(deps.db, contextId) : undefined;
-  if (!known) throw new CiamError('CIAM_E01_03_001', { contextId });
+  if (!known || !isCallersJourney(known, clientOf(req.origin))) throw new CiamError('CIAM_E01_03_001', { contextId });
 
   const waiting = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, ['MFA_PUSH_VERIFY']);
+    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['MFA_PUSH_VERIFY']);
     assertPushOpen(locked, 'poll');
     return locked.step.verification_result === null ? locked.step : undefined;
   });
@@ -39,7 +39,7 @@ export async function pollPush(deps: JourneyDeps, req: PollRequest): Promise<Pol
   // Approved: look up what comes next before taking the journey lock again.
   const pendingDocumentId = await fromProvider(() => deps.agreements.pendingMandatoryDocument(known.cupid), contextId);
   return deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, ['MFA_PUSH_VERIFY']);
+    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['MFA_PUSH_VERIFY']);
     assertPushOpen(locked, 'poll');
     const consumed = await closeStep(tx, locked.step.transaction_id, 'CONSUMED', {}, { verificationResult: 'APPROVED' });
     if (!consumed) throw new CiamError('CIAM_E01_03_003', { contextId });
@@ -72,7 +72,7 @@ export async function denyPush(deps: JourneyDeps, req: Omit<ApproveRequest, 'sel
 async function answerFromPhone(deps: JourneyDeps, req: ApproveRequest, intent: 'APPROVE' | 'DENY'): Promise<PhoneAnswer> {
   const { contextId, origin } = req;
   const result = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, ['MFA_PUSH_VERIFY']);
+    const locked = await lockStep(tx, contextId, req.transactionId, PHONE_WITH_SECRET, ['MFA_PUSH_VERIFY']);
     const { step, context } = locked;
     assertPushOpen(locked, 'phone');
     const base = { cupid: context.cupid, contextId, transactionId: step.transaction_id, origin };
