@@ -50,6 +50,10 @@ const OperationsEnv = z.object({
   CIAM_RATE_LIMIT_MFA_PER_CONTEXT: count(20),
   /** Push status polls per transaction per window (the browser polls about once a second). */
   CIAM_RATE_LIMIT_POLL_PER_TRANSACTION: count(120),
+  /** Push approve / deny calls per client IP per window (phones behind a carrier share addresses). */
+  CIAM_RATE_LIMIT_PUSH_ANSWER_PER_IP: count(30),
+  /** Push approve / deny calls per push step per window (a phone answers once or twice). */
+  CIAM_RATE_LIMIT_PUSH_ANSWER_PER_TRANSACTION: count(5),
   /** Redis shared by every instance so limits hold across the fleet; unset → counted in each process's memory. */
   REDIS_URL: z.string().url().optional(),
   /** Prefix of every rate-limit key in Redis (one Redis may serve several environments). */
@@ -112,6 +116,8 @@ export interface OperationsSettings {
     loginPerUsername: number;
     mfaPerContext: number;
     pollPerTransaction: number;
+    pushAnswerPerIp: number;
+    pushAnswerPerTransaction: number;
     redisUrl?: string;
     redisPrefix: string;
   };
@@ -155,6 +161,8 @@ export function loadOperationsSettings(env: Env): OperationsSettings {
       loginPerUsername: e.CIAM_RATE_LIMIT_LOGIN_PER_USERNAME,
       mfaPerContext: e.CIAM_RATE_LIMIT_MFA_PER_CONTEXT,
       pollPerTransaction: e.CIAM_RATE_LIMIT_POLL_PER_TRANSACTION,
+      pushAnswerPerIp: e.CIAM_RATE_LIMIT_PUSH_ANSWER_PER_IP,
+      pushAnswerPerTransaction: e.CIAM_RATE_LIMIT_PUSH_ANSWER_PER_TRANSACTION,
       redisUrl: e.REDIS_URL,
       redisPrefix: e.CIAM_RATE_LIMIT_REDIS_PREFIX,
     },

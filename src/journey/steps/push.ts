@@ -1,7 +1,7 @@
 import { recordAudit, type RequestOrigin } from '../../audit/record.js';
 import { CiamError } from '../../errors/catalogue.js';
 import { findAuthContext } from '../../store/queries/auth-contexts.js';
-import { closeStep, markPushApproved } from '../../store/queries/auth-transactions.js';
+import { closeStep, countWrongSecret, markPushApproved } from '../../store/queries/auth-transactions.js';
 import { advance } from '../advance.js';
 import type { PollAnswer } from '../answers.js';
 import type { JourneyDeps } from '../journey-deps.js';
@@ -15,6 +15,9 @@ import { clientOf, failWith, isCallersJourney, lockStep, PHONE_WITH_SECRET, thro
  * collects it — the poll is what consumes the step and opens the session, because only the
  * browser may receive the tokens.
  */
+
+/** Wrong approval secrets a push step tolerates before it is rejected. */
+const MAX_WRONG_SECRETS = 3;
 
 export interface PollRequest {
   contextId: string;
@@ -78,8 +81,14 @@ async function answerFromPhone(deps: JourneyDeps, req: ApproveRequest, intent: '
     const base = { cupid: context.cupid, contextId, transactionId: step.transaction_id, origin };
 
     // Whoever lacks the secret (the browser knows the context id and the number) is told nothing.
+    // A few wrong secrets reject the step: someone is guessing, and the browser's poll sees it gone.
     if (!sameDigest(sha256Hex(req.approvalSecret), step.approval_secret_hash ?? '')) {
-      await recordAudit(tx, { ...base, type: 'MFA_PUSH_APPROVAL_REFUSED', data: { reason: 'INVALID_APPROVAL_SECRET', intent } });
+      const wrongSecrets = await countWrongSecret(tx, step.transaction_id);
+      await recordAudit(tx, { ...base, type: 'MFA_PUSH_APPROVAL_REFUSED', data: { reason: 'INVALID_APPROVAL_SECRET', intent, wrong_secrets: wrongSecrets } });
+      if (wrongSecrets >= MAX_WRONG_SECRETS) {
+        await closeStep(tx, step.transaction_id, 'REJECTED', { verificationResult: 'REJECTED' }, { verificationResult: null });
+        await recordAudit(tx, { ...base, type: 'MFA_PUSH_REJECTED', data: { reason: 'TOO_MANY_WRONG_SECRETS' } });
+      }
       return failWith(new CiamError('CIAM_E01_03_001', { contextId }));
     }
 

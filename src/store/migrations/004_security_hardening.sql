@@ -18,6 +18,9 @@ ALTER TABLE password_failures ADD COLUMN IF NOT EXISTS consecutive_failures inte
 ALTER TABLE password_failures ADD COLUMN IF NOT EXISTS hard_locked_at timestamptz;
 UPDATE password_failures SET consecutive_failures = failures WHERE consecutive_failures < failures;
 
+-- Wrong approval secrets presented for a push step: at a few the step is rejected.
+ALTER TABLE auth_transactions ADD COLUMN IF NOT EXISTS wrong_secrets smallint NOT NULL DEFAULT 0;
+
 -- The registered client (x-client-id) that started a journey: only that client may take its steps.
 ALTER TABLE auth_contexts ADD COLUMN IF NOT EXISTS client_id varchar(50);
 
