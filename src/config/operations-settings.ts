@@ -54,6 +54,12 @@ const OperationsEnv = z.object({
   CIAM_RATE_LIMIT_PUSH_ANSWER_PER_IP: count(30),
   /** Push approve / deny calls per push step per window (a phone answers once or twice). */
   CIAM_RATE_LIMIT_PUSH_ANSWER_PER_TRANSACTION: count(5),
+  /**
+   * Without Redis: how many rate-limit keys one process keeps in memory (least recently used go
+   * first). A flood of fresh keys can push a limited one out; the password lockout, kept in the
+   * database, still holds for that username (see docs/security.md).
+   */
+  CIAM_RATE_LIMIT_MEMORY_KEYS: count(100_000),
   /** Redis shared by every instance so limits hold across the fleet; unset → counted in each process's memory. */
   REDIS_URL: z.string().url().optional(),
   /** Prefix of every rate-limit key in Redis (one Redis may serve several environments). */
@@ -75,7 +81,10 @@ const OperationsEnv = z.object({
   CIAM_METRICS_ENABLED: flag(true),
   /** How long the database-backed gauges (open steps, active sessions …) are reused between scrapes, in ms (≥ 1000). */
   CIAM_METRICS_DB_GAUGE_TTL_MS: z.coerce.number().int().min(1000).default(15_000),
-  /** When set, GET /metrics requires `Authorization: Bearer <this>` (for a scraper outside the private network). */
+  /**
+   * When set, GET /metrics requires `Authorization: Bearer <this>`. Required in production (metrics
+   * tell who logs in how often and what fails); development leaves /metrics open when unset.
+   */
   CIAM_METRICS_BEARER_TOKEN: z.string().min(16).optional(),
   /**
    * Bytes of log lines held in memory while the log consumer (whatever reads stdout) is behind.
@@ -120,6 +129,7 @@ export interface OperationsSettings {
     pushAnswerPerTransaction: number;
     redisUrl?: string;
     redisPrefix: string;
+    memoryKeys: number;
   };
   passwordLockout: { maxFailures: number; lockSeconds: number; failureWindowSeconds: number; ceiling: number };
   metrics: { enabled: boolean; dbGaugeTtlMs: number; bearerToken?: string };
@@ -165,6 +175,7 @@ export function loadOperationsSettings(env: Env): OperationsSettings {
       pushAnswerPerTransaction: e.CIAM_RATE_LIMIT_PUSH_ANSWER_PER_TRANSACTION,
       redisUrl: e.REDIS_URL,
       redisPrefix: e.CIAM_RATE_LIMIT_REDIS_PREFIX,
+      memoryKeys: e.CIAM_RATE_LIMIT_MEMORY_KEYS,
     },
     passwordLockout: {
       maxFailures: e.CIAM_PASSWORD_MAX_FAILURES,

@@ -52,6 +52,12 @@ const EnvSchema = z.object({
   CIAM_TRUST_PROXY: z.string().optional(),
   /** Add `Secure` to the refresh cookie (turn off only for plain-HTTP local development). */
   CIAM_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
+  /**
+   * Name of the refresh cookie. The contract's `refresh_token` by default; a deployment on a host of
+   * its own should use `__Host-refresh_token` (ASVS 5.0 V3.3.1: the browser then accepts it only
+   * with Secure, Path=/ and no Domain, so no sibling subdomain can set or shadow it).
+   */
+  CIAM_REFRESH_COOKIE_NAME: z.enum(['refresh_token', '__Host-refresh_token', '__Secure-refresh_token']).default('refresh_token'),
   /** IP addresses or CIDR ranges refused at login with 403 CIAM_E01_01_010. */
   CIAM_IP_DENY_LIST: z.string().optional(),
 
@@ -123,6 +129,7 @@ export interface Settings {
   issuer: string;
   trustProxy: boolean | number | string[];
   cookieSecure: boolean;
+  refreshCookieName: string;
   ipDenyList: string[];
   providers: {
     directory: 'demo' | 'ldap';
@@ -227,6 +234,10 @@ export function loadSettings(env: Env = process.env): Settings {
     }
     if (e.CIAM_COOKIE_SECURE === 'false') refuse('CIAM_COOKIE_SECURE=false.');
   }
+  // The cookie is always written with Path=/ and no Domain; a prefixed name also needs Secure.
+  if (e.CIAM_REFRESH_COOKIE_NAME !== 'refresh_token' && e.CIAM_COOKIE_SECURE !== 'true') {
+    throw new SettingsError(`CIAM_REFRESH_COOKIE_NAME=${e.CIAM_REFRESH_COOKIE_NAME} requires CIAM_COOKIE_SECURE=true (browsers refuse the prefix otherwise).`);
+  }
   if (e.CIAM_MASTER_KEY && Buffer.from(e.CIAM_MASTER_KEY, 'base64').length < 32) {
     throw new SettingsError('CIAM_MASTER_KEY must hold at least 32 bytes (base64).');
   }
@@ -265,6 +276,7 @@ export function loadSettings(env: Env = process.env): Settings {
     issuer: e.CIAM_ISSUER.replace(/\/$/, ''),
     trustProxy: parseTrustProxy(e.CIAM_TRUST_PROXY),
     cookieSecure: e.CIAM_COOKIE_SECURE === 'true',
+    refreshCookieName: e.CIAM_REFRESH_COOKIE_NAME,
     ipDenyList: csv(e.CIAM_IP_DENY_LIST),
     providers: {
       directory: e.CIAM_DIRECTORY,
