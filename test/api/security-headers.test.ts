@@ -24,6 +24,8 @@ describe('security headers (CIAM_COOKIE_SECURE=true)', () => {
       expect(res.headers['content-security-policy']).toContain("default-src 'none'");
       expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
       expect(res.headers['strict-transport-security']).toMatch(/^max-age=31536000/);
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
     }
     const health = await t.app.inject({ method: 'GET', url: '/health/ready' });
     expect(health.headers['x-content-type-options']).toBe('nosniff');
@@ -105,6 +107,9 @@ describe('CIAM_REFRESH_COOKIE_NAME=__Host-refresh_token', () => {
     expect(cookie).toMatch(/^__Host-refresh_token=[A-Za-z0-9_-]{20,}; HttpOnly; Secure; SameSite=Strict; Path=\/; Max-Age=\d+$/);
     expect(cookie).not.toMatch(/Domain=/i);
     const value = /^__Host-refresh_token=([^;]+)/.exec(cookie)![1]!;
+    // 256 random bits in base64url; the whole cookie far below the 4096 bytes browsers keep.
+    expect(Buffer.from(value, 'base64url')).toHaveLength(32);
+    expect(cookie.length).toBeLessThan(4096);
     const refreshed = await t.call({ method: 'POST', url: '/auth/refresh', headers: { cookie: `__Host-refresh_token=${value}` } });
     expect(refreshed.statusCode, refreshed.body).toBe(200);
     // The contract's name is not read under this setting.
