@@ -70,7 +70,9 @@ describe('rate-limit rules', () => {
     expect(rulesFor('POST', '/auth/mfa/initiate', limits).map((r) => r.kind)).toEqual(['context']);
     expect(rulesFor('POST', '/auth/mfa/otp/verify', limits).map((r) => r.kind)).toEqual(['context']);
     expect(rulesFor('POST', '/auth/mfa/transactions/:transaction_id', limits).map((r) => r.kind)).toEqual(['transaction']);
-    expect(rulesFor('POST', '/auth/mfa/transactions/:transaction_id/approve', limits)).toEqual([]);
+    for (const answer of ['approve', 'deny']) {
+      expect(rulesFor('POST', `/auth/mfa/transactions/:transaction_id/${answer}`, limits).map((r) => r.kind)).toEqual(['ip', 'transaction']);
+    }
     expect(rulesFor('GET', '/auth/login', limits)).toEqual([]);
   });
 
