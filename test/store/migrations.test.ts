@@ -165,5 +165,6 @@ describe('004_security_hardening on a database with clear-text device ids', () =
     } finally {
       await cleanup();
     }
-  });
+    // Migrating a fresh database from nothing takes a while on a busy machine.
+  }, 180_000);
 });
