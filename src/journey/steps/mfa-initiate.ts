@@ -219,7 +219,7 @@ async function withdrawRefusedPhone(deps: JourneyDeps, req: InitiateRequest, ini
   const remaining = (initiate.mfa_options ?? []).filter((o) => o.mfa_option_id !== req.mfaOptionId);
   const pushLeft = initiate.mobile_approve_status === 'ENABLED';
   const retry = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, req.contextId, unsent.transaction_id, ['MFA_VERIFY']);
+    const locked = await lockStep(tx, req.contextId, unsent.transaction_id, clientOf(req.origin), ['MFA_VERIFY']);
     const withdrawn = await closeStep(tx, unsent.transaction_id, 'EXPIRED', {});
     if (!withdrawn) return undefined;
     const base = { cupid: locked.context.cupid, contextId: req.contextId, origin: req.origin };
