@@ -17,6 +17,7 @@ import { requestAjvOptions, tolerantValidators } from './http/request-validation
 import { openApi } from './http/plugins/openapi.js';
 import { metrics } from './http/plugins/metrics.js';
 import { rateLimits } from './http/plugins/rate-limits.js';
+import { securityHeaders } from './http/plugins/security-headers.js';
 import { slowRequests } from './http/plugins/slow-requests.js';
 import { healthRoutes } from './http/routes/health.js';
 import { tokenRoutes } from './http/routes/tokens.js';
@@ -101,10 +102,11 @@ export async function buildApp({ settings, services, logger, logStream }: AppOpt
   // Before the client-id check: a preflight carries no x-client-id.
   if (web.corsOrigins.length > 0) await app.register(corsAllowlist, { origins: web.corsOrigins, maxAgeSeconds: web.corsMaxAgeSeconds });
   await app.register(clientAndCorrelation, { clients: settings.clients });
+  await app.register(securityHeaders, { hsts: settings.cookieSecure });
   await app.register(cookie);
   await app.register(openApi);
   const operations = loadOperationsSettings(settings.env);
-  await app.register(metrics, { settings: operations.metrics, db: services.db, jobNames: JOBS.map((job) => job.name) });
+  await app.register(metrics, { settings: operations.metrics, production: settings.production, db: services.db, jobNames: JOBS.map((job) => job.name) });
   await app.register(slowRequests, { thresholdMs: operations.slowRequestMs });
   // Before the routes: it attaches the limits as each route is added.
   await app.register(rateLimits, { settings: operations.rateLimits, db: services.db });

@@ -115,6 +115,7 @@ export async function createServices(settings: Settings, db: Database): Promise<
     settings,
     otpKey: secrets.otpKey,
     actionTokenKey: secrets.actionTokenKey,
+    deviceKey: secrets.deviceKey,
     directory: providers.directory,
     risk: providers.risk,
     codeSender: providers.codeSender,

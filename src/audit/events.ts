@@ -27,6 +27,7 @@ export const AUDIT_EVENTS = {
   MFA_VERIFY_SUCCESS: { category: 'MFA', severity: 'INFO' },
   MFA_VERIFY_FAILED: { category: 'MFA', severity: 'WARN' },
   MFA_LOCKED: { category: 'SECURITY', severity: 'ERROR' },
+  MFA_CODE_CAP_REACHED: { category: 'SECURITY', severity: 'WARN' },
   MFA_PUSH_SENT: { category: 'MFA', severity: 'INFO' },
   MFA_PUSH_APPROVED: { category: 'MFA', severity: 'INFO' },
   MFA_PUSH_REJECTED: { category: 'MFA', severity: 'WARN' },
@@ -50,6 +51,7 @@ export const AUDIT_EVENTS = {
   SIGNING_KEY_ROTATED: { category: 'SECURITY', severity: 'WARN' },
   // Agents and operations
   AGENT_ACCESS: { category: 'SECURITY', severity: 'INFO' },
+  PASSWORD_UNLOCKED: { category: 'SECURITY', severity: 'WARN' },
   RATE_LIMITED: { category: 'SECURITY', severity: 'WARN' },
 } as const satisfies Record<string, { category: AuditCategory; severity: AuditSeverity }>;
 

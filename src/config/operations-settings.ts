@@ -50,6 +50,16 @@ const OperationsEnv = z.object({
   CIAM_RATE_LIMIT_MFA_PER_CONTEXT: count(20),
   /** Push status polls per transaction per window (the browser polls about once a second). */
   CIAM_RATE_LIMIT_POLL_PER_TRANSACTION: count(120),
+  /** Push approve / deny calls per client IP per window (phones behind a carrier share addresses). */
+  CIAM_RATE_LIMIT_PUSH_ANSWER_PER_IP: count(30),
+  /** Push approve / deny calls per push step per window (a phone answers once or twice). */
+  CIAM_RATE_LIMIT_PUSH_ANSWER_PER_TRANSACTION: count(5),
+  /**
+   * Without Redis: how many rate-limit keys one process keeps in memory (least recently used go
+   * first). A flood of fresh keys can push a limited one out; the password lockout, kept in the
+   * database, still holds for that username (see docs/security.md).
+   */
+  CIAM_RATE_LIMIT_MEMORY_KEYS: count(100_000),
   /** Redis shared by every instance so limits hold across the fleet; unset → counted in each process's memory. */
   REDIS_URL: z.string().url().optional(),
   /** Prefix of every rate-limit key in Redis (one Redis may serve several environments). */
@@ -59,14 +69,22 @@ const OperationsEnv = z.object({
   CIAM_PASSWORD_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(10),
   /** How long a password lockout lasts, in seconds. */
   CIAM_PASSWORD_LOCK_SECONDS: count(900),
-  /** A failure older than this no longer counts towards the lockout, in seconds. */
+  /** A failure older than this no longer counts towards the temporary lockout, in seconds. */
   CIAM_PASSWORD_FAILURE_WINDOW_SECONDS: count(86_400),
+  /**
+   * Consecutive wrong passwords since the last correct one — temporary locks and windows do not
+   * restart this count — at which the username stays locked until an agent unlocks it (≤ 100, NIST SP 800-63B §5.2.2).
+   */
+  CIAM_PASSWORD_FAILURE_CEILING: z.coerce.number().int().min(1).max(100).default(100),
 
   /** Serve GET /metrics (Prometheus text format). */
   CIAM_METRICS_ENABLED: flag(true),
   /** How long the database-backed gauges (open steps, active sessions …) are reused between scrapes, in ms (≥ 1000). */
   CIAM_METRICS_DB_GAUGE_TTL_MS: z.coerce.number().int().min(1000).default(15_000),
-  /** When set, GET /metrics requires `Authorization: Bearer <this>` (for a scraper outside the private network). */
+  /**
+   * When set, GET /metrics requires `Authorization: Bearer <this>`. Required in production (metrics
+   * tell who logs in how often and what fails); development leaves /metrics open when unset.
+   */
   CIAM_METRICS_BEARER_TOKEN: z.string().min(16).optional(),
   /**
    * Bytes of log lines held in memory while the log consumer (whatever reads stdout) is behind.
@@ -107,10 +125,13 @@ export interface OperationsSettings {
     loginPerUsername: number;
     mfaPerContext: number;
     pollPerTransaction: number;
+    pushAnswerPerIp: number;
+    pushAnswerPerTransaction: number;
     redisUrl?: string;
     redisPrefix: string;
+    memoryKeys: number;
   };
-  passwordLockout: { maxFailures: number; lockSeconds: number; failureWindowSeconds: number };
+  passwordLockout: { maxFailures: number; lockSeconds: number; failureWindowSeconds: number; ceiling: number };
   metrics: { enabled: boolean; dbGaugeTtlMs: number; bearerToken?: string };
   slowRequestMs: number;
   logBufferBytes: number;
@@ -125,6 +146,9 @@ export function loadOperationsSettings(env: Env): OperationsSettings {
     throw new SettingsError(`Setting ${issue.path.join('.')} is invalid: ${issue.message}`);
   }
   const e = parsed.data;
+  if (e.CIAM_PASSWORD_FAILURE_CEILING < e.CIAM_PASSWORD_MAX_FAILURES) {
+    throw new SettingsError('CIAM_PASSWORD_FAILURE_CEILING must not be below CIAM_PASSWORD_MAX_FAILURES.');
+  }
   return {
     jobs: {
       enabled: e.CIAM_JOBS_ENABLED === 'true',
@@ -147,13 +171,17 @@ export function loadOperationsSettings(env: Env): OperationsSettings {
       loginPerUsername: e.CIAM_RATE_LIMIT_LOGIN_PER_USERNAME,
       mfaPerContext: e.CIAM_RATE_LIMIT_MFA_PER_CONTEXT,
       pollPerTransaction: e.CIAM_RATE_LIMIT_POLL_PER_TRANSACTION,
+      pushAnswerPerIp: e.CIAM_RATE_LIMIT_PUSH_ANSWER_PER_IP,
+      pushAnswerPerTransaction: e.CIAM_RATE_LIMIT_PUSH_ANSWER_PER_TRANSACTION,
       redisUrl: e.REDIS_URL,
       redisPrefix: e.CIAM_RATE_LIMIT_REDIS_PREFIX,
+      memoryKeys: e.CIAM_RATE_LIMIT_MEMORY_KEYS,
     },
     passwordLockout: {
       maxFailures: e.CIAM_PASSWORD_MAX_FAILURES,
       lockSeconds: e.CIAM_PASSWORD_LOCK_SECONDS,
       failureWindowSeconds: e.CIAM_PASSWORD_FAILURE_WINDOW_SECONDS,
+      ceiling: e.CIAM_PASSWORD_FAILURE_CEILING,
     },
     metrics: {
       enabled: e.CIAM_METRICS_ENABLED === 'true',

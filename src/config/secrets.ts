@@ -11,6 +11,8 @@ export interface Secrets {
   keyEncryptionKey: Buffer;
   /** AES-256-GCM key that seals DRS action tokens until the journey's end is reported. */
   actionTokenKey: Buffer;
+  /** HMAC key for device identities at rest (trusted devices, journeys, sessions, risk evaluations). */
+  deviceKey: Buffer;
 }
 
 function derive(master: Buffer, purpose: string): Buffer {
@@ -37,5 +39,6 @@ export function loadSecrets(settings: Settings): Secrets {
     otpKey: derive(master, 'otp-hmac'),
     keyEncryptionKey: derive(master, 'signing-key-encryption'),
     actionTokenKey: derive(master, 'drs-action-token'),
+    deviceKey: derive(master, 'device-id-hmac'),
   };
 }

@@ -68,6 +68,12 @@ const EnvSchema = z.object({
   CIAM_TRUST_PROXY: z.string().optional(),
   /** Add `Secure` to the refresh cookie (turn off only for plain-HTTP local development). */
   CIAM_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
+  /**
+   * Name of the refresh cookie. The contract's `refresh_token` by default; a deployment on a host of
+   * its own should use `__Host-refresh_token` (ASVS 5.0 V3.3.1: the browser then accepts it only
+   * with Secure, Path=/ and no Domain, so no sibling subdomain can set or shadow it).
+   */
+  CIAM_REFRESH_COOKIE_NAME: z.enum(['refresh_token', '__Host-refresh_token', '__Secure-refresh_token']).default('refresh_token'),
   /** IP addresses or CIDR ranges refused at login with 403 CIAM_E01_01_010. */
   CIAM_IP_DENY_LIST: z.string().optional(),
 
@@ -98,10 +104,15 @@ const EnvSchema = z.object({
   CIAM_SESSION_TTL_SECONDS: seconds(2_592_000),
   /** How long the immediately previous refresh token still works after a rotation (two tabs). */
   CIAM_REFRESH_GRACE_SECONDS: z.coerce.number().int().min(0).default(3),
-  /** Wrong one-time codes allowed in one journey before it fails and MFA is locked. */
+  /**
+   * Consecutive wrong one-time codes per customer — across journeys, SMS and voice — before MFA is
+   * locked. Only a correct code resets the count; each wrong code past it locks again.
+   */
   CIAM_MFA_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   /** How long MFA stays locked after too many wrong codes. */
   CIAM_MFA_LOCK_SECONDS: seconds(1800),
+  /** One-time codes (SMS and voice) sent per customer per hour; more answer 429 (SMS pumping). */
+  CIAM_MFA_CODES_PER_HOUR: z.coerce.number().int().positive().default(10),
   /** Suggested poll interval for a pending push, in milliseconds. */
   CIAM_PUSH_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
   /** Largest request body accepted, in bytes. */
@@ -151,6 +162,7 @@ export interface Settings {
   issuer: string;
   trustProxy: boolean | number | string[];
   cookieSecure: boolean;
+  refreshCookieName: string;
   ipDenyList: string[];
   providers: {
     directory: 'demo' | 'ldap';
@@ -176,6 +188,7 @@ export interface Settings {
   refreshGraceSeconds: number;
   mfaMaxAttempts: number;
   mfaLockSeconds: number;
+  mfaCodesPerHour: number;
   pushPollIntervalMs: number;
   bodyLimit: number;
   httpTimeouts: { requestMs: number; headersMs: number; keepAliveMs: number };
@@ -268,6 +281,10 @@ export function loadSettings(env: Env = process.env): Settings {
       'DATABASE_POOLER=transaction needs DATABASE_DIRECT_URL: migrations and the jobs\' leader lock hold a session, which transaction pooling does not keep.',
     );
   }
+  // The cookie is always written with Path=/ and no Domain; a prefixed name also needs Secure.
+  if (e.CIAM_REFRESH_COOKIE_NAME !== 'refresh_token' && e.CIAM_COOKIE_SECURE !== 'true') {
+    throw new SettingsError(`CIAM_REFRESH_COOKIE_NAME=${e.CIAM_REFRESH_COOKIE_NAME} requires CIAM_COOKIE_SECURE=true (browsers refuse the prefix otherwise).`);
+  }
   if (e.CIAM_MASTER_KEY && Buffer.from(e.CIAM_MASTER_KEY, 'base64').length < 32) {
     throw new SettingsError('CIAM_MASTER_KEY must hold at least 32 bytes (base64).');
   }
@@ -313,6 +330,7 @@ export function loadSettings(env: Env = process.env): Settings {
     issuer: e.CIAM_ISSUER.replace(/\/$/, ''),
     trustProxy: parseTrustProxy(e.CIAM_TRUST_PROXY),
     cookieSecure: e.CIAM_COOKIE_SECURE === 'true',
+    refreshCookieName: e.CIAM_REFRESH_COOKIE_NAME,
     ipDenyList: csv(e.CIAM_IP_DENY_LIST),
     providers: {
       directory: e.CIAM_DIRECTORY,
@@ -336,6 +354,7 @@ export function loadSettings(env: Env = process.env): Settings {
     refreshGraceSeconds: e.CIAM_REFRESH_GRACE_SECONDS,
     mfaMaxAttempts: e.CIAM_MFA_MAX_ATTEMPTS,
     mfaLockSeconds: e.CIAM_MFA_LOCK_SECONDS,
+    mfaCodesPerHour: e.CIAM_MFA_CODES_PER_HOUR,
     pushPollIntervalMs: e.CIAM_PUSH_POLL_INTERVAL_MS,
     bodyLimit: e.CIAM_BODY_LIMIT_BYTES,
     httpTimeouts: {

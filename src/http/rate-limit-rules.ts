@@ -64,6 +64,21 @@ export function rulesFor(method: string, url: string, limits: OperationsSettings
           },
         },
       ];
+    case '/auth/mfa/transactions/:transaction_id/approve':
+    case '/auth/mfa/transactions/:transaction_id/deny':
+      // The phone's answer: per address, then per step (a step also rejects itself after a few wrong secrets).
+      return [
+        { kind: 'ip', max: limits.pushAnswerPerIp, hook: 'onRequest', key: (r) => `push-ip:${clientAddress(r)}` },
+        {
+          kind: 'transaction',
+          max: limits.pushAnswerPerTransaction,
+          hook: 'onRequest',
+          key: (r) => {
+            const id = (r.params as { transaction_id?: unknown } | undefined)?.transaction_id;
+            return typeof id === 'string' && id.length <= 64 ? `push-tx:${id}` : undefined;
+          },
+        },
+      ];
     case '/auth/mfa/transactions/:transaction_id':
       return [
         {

@@ -1,16 +1,23 @@
 import type { FastifyReply } from 'fastify';
 import type { Settings } from '../config/settings.js';
 
-export const REFRESH_COOKIE = 'refresh_token';
-
 /**
- * The refresh token travels only in this cookie. The header is written in the contract's attribute
+ * The refresh token travels only in this cookie, named `refresh_token` (the contract) or, by
+ * CIAM_REFRESH_COOKIE_NAME, `__Host-refresh_token`: always Path=/ and never a Domain, so the
+ * `__Host-` prefix's rules hold whenever the cookie is Secure (checked at start-up). The header is written in the contract's attribute
  * order (`HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=…`); @fastify/cookie parses it on
  * the way back in. Token values are base64url, so they need no encoding.
  */
-function cookie(value: string, maxAge: number, settings: Pick<Settings, 'cookieSecure'>): string {
+type CookieSettings = Pick<Settings, 'cookieSecure' | 'refreshCookieName'>;
+
+/** The refresh token the request carries, under the configured name. */
+export function refreshCookieOf(cookies: Record<string, string | undefined>, settings: Pick<Settings, 'refreshCookieName'>) {
+  return cookies[settings.refreshCookieName];
+}
+
+function cookie(value: string, maxAge: number, settings: CookieSettings): string {
   return [
-    `${REFRESH_COOKIE}=${value}`,
+    `${settings.refreshCookieName}=${value}`,
     'HttpOnly',
     ...(settings.cookieSecure ? ['Secure'] : []),
     'SameSite=Strict',
@@ -22,11 +29,11 @@ function cookie(value: string, maxAge: number, settings: Pick<Settings, 'cookieS
 export function setRefreshCookie(
   reply: FastifyReply,
   token: string,
-  settings: Pick<Settings, 'cookieSecure' | 'lifetimes'>,
+  settings: CookieSettings & Pick<Settings, 'lifetimes'>,
 ): FastifyReply {
   return reply.header('set-cookie', cookie(token, settings.lifetimes.refreshToken, settings));
 }
 
-export function clearRefreshCookie(reply: FastifyReply, settings: Pick<Settings, 'cookieSecure'>): FastifyReply {
+export function clearRefreshCookie(reply: FastifyReply, settings: CookieSettings): FastifyReply {
   return reply.header('set-cookie', cookie('', 0, settings));
 }

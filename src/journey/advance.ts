@@ -5,7 +5,6 @@ import type { AuthContextRow } from '../store/queries/auth-contexts.js';
 import { insertStep, stepsOfJourney } from '../store/queries/auth-transactions.js';
 import { findTrustedDevice } from '../store/queries/trusted-devices.js';
 import type { JourneyAnswer } from './answers.js';
-import { fingerprintHash } from './device-identity.js';
 import type { JourneyDeps } from './journey-deps.js';
 
 /** What the journey has done so far, which decides what comes next. */
@@ -62,7 +61,7 @@ export async function advance(deps: JourneyDeps, tx: Queryable, input: AdvanceIn
   return complete(deps, tx, context, origin, input.parentTransactionId);
 }
 
-/** Binding is offered after MFA, when the login carried a device identity not yet trusted. */
+/** Binding is offered after MFA, when the device-risk service named a device not yet trusted. */
 async function shouldOfferDeviceBind(tx: Queryable, context: AuthContextRow, after: Milestone): Promise<boolean> {
   if (!context.device_fingerprint) return false;
   if (after === 'ESIGN') {
@@ -70,7 +69,8 @@ async function shouldOfferDeviceBind(tx: Queryable, context: AuthContextRow, aft
     const mfaPassed = steps.some((s) => s.phase === 'MFA' && (s.verification_result === 'CORRECT' || s.verification_result === 'APPROVED'));
     if (!mfaPassed) return false;
   }
-  return !(await findTrustedDevice(tx, context.cupid, fingerprintHash(context.device_fingerprint)));
+  // device_fingerprint already holds the keyed hash, which is what trust is keyed on.
+  return !(await findTrustedDevice(tx, context.cupid, context.device_fingerprint));
 }
 
 /** Opens the session, issues the tokens and records the journey's success — one statement. */

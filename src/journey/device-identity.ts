@@ -1,5 +1,5 @@
+import { createHmac } from 'node:crypto';
 import Bowser from 'bowser';
-import { sha256Hex } from './secrets.js';
 
 export type DeviceType = 'BROWSER' | 'MOBILE_APP' | 'TABLET' | 'DESKTOP_APP';
 
@@ -8,8 +8,14 @@ export interface DeviceDescription {
   type: DeviceType;
 }
 
-export function fingerprintHash(deviceIdentity: string): string {
-  return sha256Hex(deviceIdentity);
+/**
+ * How a device identity is kept everywhere at rest (trusted_devices, auth_contexts, sessions,
+ * drs_evaluations): an HMAC-SHA256 under a key derived from the master key, as lower-case hex. A
+ * reader of the database can neither recover the identity nor present it: trust is keyed on the
+ * identity the device-risk service vouches for, which only that service hands out.
+ */
+export function deviceKeyHash(key: Buffer, deviceIdentity: string): string {
+  return createHmac('sha256', key).update(deviceIdentity).digest('hex');
 }
 
 /**

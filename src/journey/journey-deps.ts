@@ -10,12 +10,14 @@ import type { IpDenyList } from './ip-deny-list.js';
 /** The handful of things a journey needs, passed in once. */
 export interface JourneyDeps {
   db: Database;
-  settings: Pick<Settings, 'lifetimes' | 'mfaMaxAttempts' | 'mfaLockSeconds' | 'pushPollIntervalMs' | 'drsExemptClients'> & {
+  settings: Pick<Settings, 'lifetimes' | 'mfaMaxAttempts' | 'mfaLockSeconds' | 'mfaCodesPerHour' | 'pushPollIntervalMs' | 'drsExemptClients'> & {
     providers: Pick<Settings['providers'], 'drs'>;
   };
   otpKey: Buffer;
   /** Seals DRS action tokens until the journey's end is reported (risk-outcome.ts). */
   actionTokenKey: Buffer;
+  /** Key of the device-identity HMAC (see device-identity.ts). */
+  deviceKey: Buffer;
   directory: Directory;
   risk: DeviceRisk;
   codeSender: CodeSender;

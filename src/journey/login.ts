@@ -16,14 +16,14 @@ import { isMfaLocked } from '../store/queries/mfa-lockouts.js';
 import { findTrustedDevice, touchTrustedDevice } from '../store/queries/trusted-devices.js';
 import { advance, completeAtPassword } from './advance.js';
 import type { JourneyAnswer } from './answers.js';
-import { fingerprintHash } from './device-identity.js';
+import { deviceKeyHash } from './device-identity.js';
 import type { JourneyDeps } from './journey-deps.js';
 import { fromProvider } from './provider-call.js';
 import { assessRisk } from './risk-check.js';
 import { sealActionToken } from './risk-outcome.js';
 import { usernameKey } from '../security/digests.js';
 import { isUuid, sha256Hex } from './secrets.js';
-import { failWith, throwIfFailure } from './step-guard.js';
+import { clientOf, failWith, isCallersJourney, throwIfFailure, type StepCaller } from './step-guard.js';
 
 export interface LoginRequest {
   username: string;
@@ -54,12 +54,14 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
   const { origin } = req;
   const user = await checkPassword(deps, req);
 
-  const asked = await resumableJourney(deps, req.contextId, user.cupid);
+  const asked = await resumableJourney(deps, req.contextId, user.cupid, clientOf(origin));
   const contextId = asked?.context_id;
   const denied = deps.ipDenyList.denies(origin.ipAddress);
 
   const risk = denied ? undefined : await assessRisk(deps, req, user, contextId);
-  const deviceIdentity = risk?.deviceId ?? req.deviceFingerprint ?? null;
+  // Trust goes only to a device the risk service vouches for: its device id, never a fingerprint the
+  // client claims in the body (anyone can send any string there). Kept as a keyed hash at rest.
+  const deviceIdentity = risk?.deviceId ? deviceKeyHash(deps.deviceKey, risk.deviceId) : null;
   // A journey resumes only on the device it began on: the device that finishes a journey is the one
   // a bind would trust. From another device the login starts a journey of its own.
   const resumed = asked && (asked.device_fingerprint ?? null) === deviceIdentity ? asked : undefined;
@@ -68,7 +70,7 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
 
   // Needed before the transaction: outside calls never run while a database transaction is open.
   const trustedBefore = deviceIdentity
-    ? await findTrustedDevice(deps.db, user.cupid, fingerprintHash(deviceIdentity))
+    ? await findTrustedDevice(deps.db, user.cupid, deviceIdentity)
     : undefined;
   const trustSkipsMfa = Boolean(trustedBefore) && recommendation !== 'CHALLENGE' && recommendation !== 'DENY';
   const mfaNeeded = mfaWanted && !trustSkipsMfa;
@@ -92,7 +94,7 @@ export async function login(deps: JourneyDeps, req: LoginRequest): Promise<Journ
   const result = await deps.db.transaction(async (tx) => {
     const context = await openJourney(deps, tx, req, user, resumed, deviceIdentity, mfaNeeded || Boolean(pendingDocumentId));
     const base = { cupid: user.cupid, contextId: context.context_id, origin };
-    if (risk) await recordRisk(deps, tx, context, user.cupid, req.drsActionToken, risk, origin);
+    if (risk) await recordRisk(deps, tx, context, user.cupid, req.drsActionToken, { ...risk, deviceId: deviceIdentity ?? undefined }, origin);
 
     if (blockedByRisk) {
       await finishAuthContext(tx, context.context_id, 'FAILED');
@@ -176,11 +178,11 @@ async function checkPassword(deps: JourneyDeps, req: LoginRequest): Promise<Dire
   return user;
 }
 
-/** A context_id in the body resumes that journey only if it is open and the same customer's. */
-async function resumableJourney(deps: JourneyDeps, contextId: string | undefined, cupid: string) {
+/** A context_id in the body resumes that journey only if it is open, the same customer's and the same client's. */
+async function resumableJourney(deps: JourneyDeps, contextId: string | undefined, cupid: string, caller: StepCaller) {
   if (!contextId || !isUuid(contextId)) return undefined;
   const context = await findAuthContext(deps.db, contextId);
-  return context && context.is_open && context.cupid === cupid ? context : undefined;
+  return context && context.is_open && context.cupid === cupid && isCallersJourney(context, caller) ? context : undefined;
 }
 
 async function openJourney(
@@ -203,6 +205,7 @@ async function openJourney(
   return insertAuthContext(tx, {
     cupid: user.cupid,
     appId: req.appId,
+    clientId: req.origin.clientId ?? null,
     appVersion: req.appVersion,
     deviceFingerprint: deviceIdentity,
     ipAddress: req.origin.ipAddress,
@@ -231,12 +234,12 @@ async function recordRisk(
     contextId: context.context_id,
     cupid,
     actionTokenHash: sha256Hex(actionToken),
-    deviceId: risk.deviceId?.slice(0, 100) ?? null,
+    deviceId: risk.deviceId ?? null,
     recommendation: risk.recommendation,
     riskScore: risk.riskScore,
     signals: risk.signals,
     deviceAttributes: risk.deviceAttributes,
-    raw: risk.raw,
+    raw: withDeviceId(risk.raw, risk.deviceId),
     // Reported at the journey's end (risk-outcome.ts) — unless the risk service did not answer for
     // this token or refused it: then it has nothing to learn from the result.
     actionTokenSealed: risk.degraded || risk.unverified ? null : sealActionToken(deps, context.context_id, actionToken),
@@ -250,4 +253,11 @@ async function recordRisk(
   if (risk.degraded) {
     await recordAudit(tx, { ...base, type: 'DRS_DEGRADED', data: { reason: risk.degraded.reason } });
   }
+}
+
+/** The service's answer as received, but with the device id replaced by its keyed hash (never stored in clear). */
+function withDeviceId(raw: Record<string, unknown>, hashed: string | undefined): Record<string, unknown> {
+  const context = raw.context;
+  if (!context || typeof context !== 'object' || !('device_id' in context)) return raw;
+  return { ...raw, context: { ...(context as Record<string, unknown>), device_id: hashed ?? null } };
 }

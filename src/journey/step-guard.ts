@@ -2,6 +2,7 @@ import { CiamError, type CiamErrorCode } from '../errors/catalogue.js';
 import type { Queryable } from '../store/database.js';
 import { lockAuthContext, type AuthContextRow } from '../store/queries/auth-contexts.js';
 import { findStep, type StepRow, type StepType } from '../store/queries/auth-transactions.js';
+import type { RequestOrigin } from '../audit/record.js';
 import { isUuid } from './secrets.js';
 
 export interface LockedStep {
@@ -10,21 +11,41 @@ export interface LockedStep {
 }
 
 /**
+ * Which registered client may take a journey's steps: the one that started it (its x-client-id),
+ * or `PHONE_WITH_SECRET` for the push answer, which comes from the customer's phone — another
+ * client — and is authorised by the one-time approval secret instead.
+ */
+export type StepCaller = string | typeof PHONE_WITH_SECRET;
+export const PHONE_WITH_SECRET = Symbol('phone with approval secret');
+
+/** The caller's client for a step call (an unregistered caller never reaches a journey route). */
+export function clientOf(origin: RequestOrigin): StepCaller {
+  return origin.clientId ?? '';
+}
+
+/** A journey answers only the client that started it; to any other it does not exist. */
+export function isCallersJourney(context: AuthContextRow, caller: StepCaller): boolean {
+  return caller === PHONE_WITH_SECRET || (context.client_id !== null && context.client_id === caller);
+}
+
+/**
  * Finds the step a caller names and locks its journey for the rest of the transaction, so steps
  * of one journey advance one at a time. Throws the contract's error when the step is unknown,
- * belongs to another journey (indistinguishable from unknown), or is of another kind.
+ * belongs to another journey or to a journey another client started (both indistinguishable from
+ * unknown), or is of another kind.
  */
 export async function lockStep(
   tx: Queryable,
   contextId: string,
   transactionId: string,
+  caller: StepCaller,
   accept: StepType[],
   wrongKind: CiamErrorCode = 'CIAM_E01_03_001',
 ): Promise<LockedStep> {
   const notFound = new CiamError('CIAM_E01_03_001', { contextId });
   if (!isUuid(contextId) || !isUuid(transactionId)) throw notFound;
   const context = await lockAuthContext(tx, contextId);
-  if (!context) throw notFound;
+  if (!context || !isCallersJourney(context, caller)) throw notFound;
   const step = await findStep(tx, transactionId);
   if (!step || step.context_id !== context.context_id) throw notFound;
   if (!accept.includes(step.transaction_type)) throw new CiamError(wrongKind, { contextId });

@@ -229,16 +229,16 @@ describe('login: resuming a journey', () => {
   });
 
   it('a context_id brought from another device starts a new journey there; the first one is untouched', async () => {
-    const first = await j.loginToMfa('mfauser', { deviceFingerprint: 'device-one' });
+    const first = await j.loginToMfa('mfauser', { drsActionToken: 'sim:allow:device-one' });
     const before = await j.steps(first.context_id);
-    const elsewhere = await j.login('mfauser', { contextId: first.context_id, deviceFingerprint: 'device-two' });
+    const elsewhere = await j.login('mfauser', { contextId: first.context_id, drsActionToken: 'sim:allow:device-two' });
     expect(elsewhere.status).toBe(200);
     expect(elsewhere.body.context_id).not.toBe(first.context_id);
-    expect((await j.journey(elsewhere.body.context_id)).device_fingerprint).toBe('device-two');
+    expect((await j.journey(elsewhere.body.context_id)).device_fingerprint).toBe(j.deviceHash('device-two'));
     expect(await j.steps(first.context_id)).toEqual(before);
-    expect((await j.journey(first.context_id)).device_fingerprint).toBe('device-one');
+    expect((await j.journey(first.context_id)).device_fingerprint).toBe(j.deviceHash('device-one'));
     // From the device it began on, the journey resumes.
-    const again = await j.login('mfauser', { contextId: first.context_id, deviceFingerprint: 'device-one' });
+    const again = await j.login('mfauser', { contextId: first.context_id, drsActionToken: 'sim:allow:device-one' });
     expect(again.body.context_id).toBe(first.context_id);
   });
 

@@ -7,7 +7,6 @@ import {
   expectTokens,
   journeyClient,
   JOURNEY_TEST_ENV,
-  sha256Hex,
   USER_AGENT,
   type JourneyClient,
 } from '../support/journey-client.js';
@@ -108,8 +107,8 @@ describe('walkthrough 5: MFA → eSign → device bind', () => {
     expect(devices[0]).toMatchObject({
       cupid,
       status: 'ACTIVE',
-      device_fingerprint: deviceId,
-      device_fingerprint_hash: sha256Hex(deviceId),
+      device_fingerprint: j.deviceHash(deviceId),
+      device_fingerprint_hash: j.deviceHash(deviceId),
       device_name: 'Chrome on Windows 10',
       device_type: 'BROWSER',
       revoked_at: null,
@@ -134,8 +133,8 @@ describe('walkthrough 5: MFA → eSign → device bind', () => {
     ]);
 
     const session = await expectSessionFor(j, contextId, bound);
-    expect(session.device_fingerprint).toBe(deviceId);
-    expect(await j.journey(contextId)).toMatchObject({ auth_outcome: 'SUCCESS', device_fingerprint: deviceId });
+    expect(session.device_fingerprint).toBe(j.deviceHash(deviceId));
+    expect(await j.journey(contextId)).toMatchObject({ auth_outcome: 'SUCCESS', device_fingerprint: j.deviceHash(deviceId) });
 
     const audit = await j.audit(contextId);
     expect(audit.map((r) => r.event_type).sort()).toEqual([
@@ -220,10 +219,15 @@ describe('walkthrough 5: MFA → eSign → device bind', () => {
   it('a device bound from the mobile app is recorded as MOBILE_APP', async () => {
     const deviceId = `app-${randomUUID()}`;
     const app = { headers: { 'x-client-id': 'mobile-app' }, userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148' };
-    const e = await toEsign({ drsActionToken: `sim:allow:${deviceId}` });
-    const accepted = await j.accept(e.contextId, e.transactionId, DOCUMENT, {}, app);
-    const bound = await j.bind(e.contextId, accepted.body.transaction_id, true, app);
-    expectTokens(bound, 200, e.contextId);
+    // The whole journey from the app: a journey belongs to the client that started it.
+    const mfa = await j.loginToMfa('esignuser', { drsActionToken: `sim:allow:${deviceId}`, ...app });
+    const initiated = await j.initiate(mfa.context_id, mfa.transaction_id, 'sms', 1, app);
+    const code = (await j.messageFor(cupid, initiated.body.transaction_id)).code!;
+    const verified = await j.verify(mfa.context_id, initiated.body.transaction_id, code, app);
+    expect(verified.body.response_type_code).toBe('ESIGN_REQUIRED');
+    const accepted = await j.accept(mfa.context_id, verified.body.transaction_id, DOCUMENT, {}, app);
+    const bound = await j.bind(mfa.context_id, accepted.body.transaction_id, true, app);
+    expectTokens(bound, 200, mfa.context_id);
     const [device] = await j.trustedDevices(cupid, deviceId);
     expect(device).toMatchObject({ device_type: 'MOBILE_APP', device_name: expect.stringMatching(/^Mobile app on iOS/) });
   });

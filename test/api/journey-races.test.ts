@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deviceKeyHash } from '../../src/journey/device-identity.js';
 import { ProviderUnavailableError } from '../../src/providers/errors.js';
 import type { PushSender } from '../../src/providers/delivery/port.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -128,7 +129,7 @@ describe('eight concurrent submissions of one step', () => {
 
     const { rows } = await t.db.query(
       `SELECT count(*)::int AS n FROM trusted_devices WHERE cupid = $1 AND device_fingerprint = $2`,
-      [at.cupid, at.deviceId],
+      [at.cupid, deviceKeyHash(t.services.secrets.deviceKey, at.deviceId)],
     );
     expect(rows[0]!.n).toBe(1);
     expect(await sessionsOf(t, at.contextId)).toBe(1);

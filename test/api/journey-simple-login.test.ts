@@ -44,7 +44,7 @@ describe('walkthrough 1: simple login with DRS ALLOW', () => {
       cupid: 'CUPID_SIMPLE_001',
       app_id: 'web-portal',
       app_version: '4.2.0',
-      device_fingerprint: 'dev-1',
+      device_fingerprint: j.deviceHash('dev-1'),
       ip_address: '127.0.0.1',
       correlation_id: res.correlationId,
       requires_additional_steps: false,
@@ -58,7 +58,7 @@ describe('walkthrough 1: simple login with DRS ALLOW', () => {
     expect(drs[0]).toMatchObject({
       cupid: 'CUPID_SIMPLE_001',
       action_token_hash: sha256Hex(token),
-      device_id: 'dev-1',
+      device_id: j.deviceHash('dev-1'),
       recommendation: 'ALLOW',
       risk_score: 20,
     });
@@ -66,7 +66,7 @@ describe('walkthrough 1: simple login with DRS ALLOW', () => {
     expect(JSON.stringify(drs[0]), 'the action token is never stored in clear').not.toContain(token);
 
     const session = await expectSessionFor(j, contextId, res);
-    expect(session).toMatchObject({ cupid: 'CUPID_SIMPLE_001', user_agent: USER_AGENT, device_fingerprint: 'dev-1' });
+    expect(session).toMatchObject({ cupid: 'CUPID_SIMPLE_001', user_agent: USER_AGENT, device_fingerprint: j.deviceHash('dev-1') });
 
     const audit = await j.audit(contextId);
     const types = audit.map((r) => r.event_type);
@@ -102,13 +102,13 @@ describe('walkthrough 1: simple login with DRS ALLOW', () => {
     expectTokens(res, 201);
     const [drs] = await j.drs(res.body.context_id);
     expect(drs).toMatchObject({ recommendation: 'ALLOW', risk_score: 25, action_token_hash: sha256Hex(token) });
-    expect(drs.device_id).toMatch(/^sim-device-[0-9a-f]{16}$/);
+    expect(drs.device_id).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('keeps the device_fingerprint field as the device identity when there is no DRS device id', async () => {
+  it('takes no device identity from the device_fingerprint field (a client claim grants nothing)', async () => {
     const res = await j.login('simpleuser', { deviceFingerprint: 'browser-fp-42' });
     expectTokens(res, 201);
-    expect((await j.journey(res.body.context_id)).device_fingerprint).toBe('browser-fp-42');
+    expect((await j.journey(res.body.context_id)).device_fingerprint).toBeNull();
   });
 
   it('opens one session per login: two logins, two sessions with distinct tokens', async () => {

@@ -7,10 +7,9 @@ import {
   expectTokens,
   journeyClient,
   JOURNEY_TEST_ENV,
-  sha256Hex,
   type JourneyClient,
 } from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { AGENT_SECRET, startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Walkthrough 8: a device bound in walkthrough 5 skips MFA — unless device risk says otherwise. */
 
@@ -46,7 +45,7 @@ afterAll(async () => {
 async function backdateLastUse(cupid: string, deviceId: string) {
   await t.db.query(
     `UPDATE trusted_devices SET last_used_at = now() - interval '1 day' WHERE cupid = $1 AND device_fingerprint_hash = $2`,
-    [cupid, sha256Hex(deviceId)],
+    [cupid, j.deviceHash(deviceId)],
   );
   return (await j.trustedDevices(cupid, deviceId))[0].last_used_at as Date;
 }
@@ -60,7 +59,7 @@ describe('walkthrough 8: login from a trusted device', () => {
     expect(await j.journey(contextId)).toMatchObject({
       auth_outcome: 'SUCCESS',
       requires_additional_steps: false,
-      device_fingerprint: mfaDevice,
+      device_fingerprint: j.deviceHash(mfaDevice),
       completed_at: expect.any(Date),
     });
     expect(await j.steps(contextId)).toHaveLength(0);
@@ -121,7 +120,7 @@ describe('walkthrough 8: login from a trusted device', () => {
     expect(await j.journey(contextId)).toMatchObject({ auth_outcome: 'FAILED', completed_at: expect.any(Date), cupid: CUPIDS.mfauser });
     const drs = await j.drs(contextId);
     expect(drs).toHaveLength(1);
-    expect(drs[0]).toMatchObject({ recommendation: 'DENY', risk_score: 95, device_id: mfaDevice });
+    expect(drs[0]).toMatchObject({ recommendation: 'DENY', risk_score: 95, device_id: j.deviceHash(mfaDevice) });
     expect(drs[0].signals).toEqual([expect.objectContaining({ type: 'SIMULATED' })]);
     expect(await j.steps(contextId)).toHaveLength(0);
     expect(await j.sessions(contextId)).toHaveLength(0);
@@ -145,18 +144,53 @@ describe('walkthrough 8: login from a trusted device', () => {
     expectTokens(await j.login('mfauser', { drsActionToken: `sim:allow:${deviceId}` }), 201);
     await t.db.query(
       `UPDATE trusted_devices SET status = 'REVOKED', revoked_at = now() WHERE cupid = $1 AND device_fingerprint_hash = $2`,
-      [CUPIDS.mfauser, sha256Hex(deviceId)],
+      [CUPIDS.mfauser, j.deviceHash(deviceId)],
     );
     await j.loginToMfa('mfauser', { drsActionToken: `sim:allow:${deviceId}` });
   });
 
-  it('without DRS, the device_fingerprint field is the identity that is bound and later trusted', async () => {
-    const fingerprint = `fp-${randomUUID()}`;
-    await bindForMfauser(fingerprint, { deviceFingerprint: fingerprint });
-    const res = await j.login('mfauser', { deviceFingerprint: fingerprint });
+  it('a device_fingerprint claimed in the body grants no trust: the bound device id without DRS still needs MFA', async () => {
+    const claimed = await j.loginToMfa('mfauser', { deviceFingerprint: mfaDevice });
+    expect(await j.drs(claimed.context_id)).toHaveLength(0);
+    expect(await j.auditTypes(claimed.context_id)).not.toContain('LOGIN_TRUSTED_DEVICE');
+    // Nor can the keyed hash a database reader might have seen be presented instead.
+    await j.loginToMfa('mfauser', { deviceFingerprint: j.deviceHash(mfaDevice) });
+    await j.loginToMfa('mfauser', { drsActionToken: `sim:allow:${j.deviceHash(mfaDevice)}` });
+  });
+
+  it('without a DRS device id nothing is bound: MFA ends the journey, no binding offered', async () => {
+    const { contextId, verified } = await j.passMfaBySms('mfauser', { deviceFingerprint: `fp-${randomUUID()}` });
+    expectTokens(verified, 201, contextId);
+    expect((await j.journey(contextId)).device_fingerprint).toBeNull();
+  });
+
+  it('stores no device id in clear: trust, journey, session and risk rows hold the keyed hash', async () => {
+    const res = await j.login('mfauser', { drsActionToken: `sim:allow:${mfaDevice}` });
     expectTokens(res, 201);
-    expect(await j.drs(res.body.context_id)).toHaveLength(0);
-    expect(await j.auditTypes(res.body.context_id)).toContain('LOGIN_TRUSTED_DEVICE');
+    const contextId = res.body.context_id;
+    const hash = j.deviceHash(mfaDevice);
+    expect((await j.journey(contextId)).device_fingerprint).toBe(hash);
+    expect((await j.sessions(contextId))[0].device_fingerprint).toBe(hash);
+    const [drs] = await j.drs(contextId);
+    expect(drs.device_id).toBe(hash);
+    expect(JSON.stringify(drs)).not.toContain(mfaDevice);
+    const [device] = await j.trustedDevices(CUPIDS.mfauser, mfaDevice);
+    expect(device).toMatchObject({ device_fingerprint: hash, device_fingerprint_hash: hash });
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM trusted_devices WHERE device_fingerprint LIKE '%' || $1 || '%'`,
+      [mfaDevice],
+    );
+    expect(rows[0]!.n).toBe(0);
+
+    // Agents see a short label of the keyed hash, not the device id nor the whole hash.
+    const agentView = await t.call({
+      method: 'GET',
+      url: `/admin/customers/${CUPIDS.mfauser}/sessions`,
+      headers: { authorization: `Bearer ${AGENT_SECRET}` },
+    });
+    expect(agentView.statusCode).toBe(200);
+    const listed = agentView.json().sessions.find((x: { context_id: string }) => x.context_id === contextId);
+    expect(listed.device_fingerprint).toBe(hash.slice(0, 8));
   });
 });
 

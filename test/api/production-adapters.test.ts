@@ -142,7 +142,7 @@ describe('the service on its production adapters', () => {
     const res = await j.login('simpleuser', { drsActionToken: `tx:allow:${deviceId}` });
     expectTokens(res, 201);
     const contextId = res.body.context_id;
-    expect(await j.journey(contextId)).toMatchObject({ auth_outcome: 'SUCCESS', device_fingerprint: deviceId });
+    expect(await j.journey(contextId)).toMatchObject({ auth_outcome: 'SUCCESS', device_fingerprint: j.deviceHash(deviceId) });
     expect(await j.steps(contextId)).toHaveLength(0);
 
     expect(transmit.count('recommendation')).toBe(recommendations + 1);
@@ -150,8 +150,9 @@ describe('the service on its production adapters', () => {
     expect(asked.query.action_token).toBe(`tx:allow:${deviceId}`);
     const drs = await j.drs(contextId);
     expect(drs).toHaveLength(1);
-    expect(drs[0]).toMatchObject({ cupid: CUPIDS.simpleuser, recommendation: 'ALLOW', risk_score: 19, device_id: deviceId });
-    expect(drs[0].raw_response).toMatchObject({ recommendation: { type: 'ALLOW' }, risk_score: 18.5, context: { device_id: deviceId } });
+    expect(drs[0]).toMatchObject({ cupid: CUPIDS.simpleuser, recommendation: 'ALLOW', risk_score: 19, device_id: j.deviceHash(deviceId) });
+    // Transmit's answer is kept, but its device id only as the keyed hash.
+    expect(drs[0].raw_response).toMatchObject({ recommendation: { type: 'ALLOW' }, risk_score: 18.5, context: { device_id: j.deviceHash(deviceId) } });
 
     await expectSessionFor(j, contextId, res);
     expect(await j.auditTypes(contextId)).toEqual(expect.arrayContaining(['DRS_EVALUATION', 'LOGIN_SUCCESS']));
@@ -266,7 +267,7 @@ describe('the service on its production adapters', () => {
     expectTokens(res, 201);
     const contextId = res.body.context_id;
     expect(await j.steps(contextId)).toHaveLength(0);
-    expect((await j.drs(contextId))[0]).toMatchObject({ recommendation: 'ALLOW', device_id: esignDevice });
+    expect((await j.drs(contextId))[0]).toMatchObject({ recommendation: 'ALLOW', device_id: j.deviceHash(esignDevice) });
     expect(await j.auditTypes(contextId)).toContain('LOGIN_TRUSTED_DEVICE');
     expect(twilio.requests.length).toBe(sms);
   });

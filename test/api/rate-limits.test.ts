@@ -43,6 +43,7 @@ async function limitedApp(env: Record<string, string>) {
   app.post('/auth/mfa/otp/verify', ok);
   app.post('/auth/mfa/transactions/:transaction_id', ok);
   app.post('/auth/mfa/transactions/:transaction_id/approve', ok);
+  app.post('/auth/mfa/transactions/:transaction_id/deny', ok);
   app.post('/auth/refresh', ok);
   await app.ready();
   apps.push(app);
@@ -143,6 +144,28 @@ describe('rate limits', () => {
     expect((await poll('1b7e6d5c-4a3b-4c2d-9e1f-0a9b8c7d6e5f')).statusCode).toBe(200);
     const [row] = (await auditRows('transaction')).slice(-1);
     expect(row!.transaction_id).toBe(tx);
+  });
+
+  it('limits push answers (approve and deny) per step, and per address across steps', async () => {
+    const app = await limitedApp({ CIAM_RATE_LIMIT_PUSH_ANSWER_PER_TRANSACTION: '2', CIAM_RATE_LIMIT_PUSH_ANSWER_PER_IP: '4' });
+    const answer = (id: string, suffix: '/approve' | '/deny', ip = '203.0.113.9') =>
+      app.inject({ method: 'POST', url: `/auth/mfa/transactions/${id}${suffix}`, remoteAddress: ip, payload: { context_id: 'c' } });
+    const tx = '2b7e6d5c-4a3b-4c2d-9e1f-0a9b8c7d6e5f';
+    expect((await answer(tx, '/approve')).statusCode).toBe(200);
+    expect((await answer(tx, '/approve')).statusCode).toBe(200);
+    const refused = await answer(tx, '/approve');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toEqual({ error_code: 'CIAM_E00_00_005' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const [row] = (await auditRows('transaction')).slice(-1);
+    expect(row!.transaction_id).toBe(tx);
+    // Per address: every step counts towards it.
+    for (let i = 0; i < 4; i++) {
+      const id = `3b7e6d5c-4a3b-4c2d-9e1f-0a9b8c7d6e5${i}`;
+      expect((await answer(id, '/deny', '203.0.113.10')).statusCode).toBe(200);
+    }
+    expect((await answer('4b7e6d5c-4a3b-4c2d-9e1f-0a9b8c7d6e5f', '/deny', '203.0.113.10')).statusCode).toBe(429);
+    expect((await answer('4b7e6d5c-4a3b-4c2d-9e1f-0a9b8c7d6e5f', '/deny', '203.0.113.11')).statusCode).toBe(200);
   });
 
   it('leaves routes without a rule alone', async () => {

@@ -101,3 +101,70 @@ describe('migrate', () => {
     }
   });
 });
+
+describe('004_security_hardening on a database with clear-text device ids', () => {
+  it('revokes clear-text trust and leaves no device id in clear', async () => {
+    let fresh: Database;
+    let cleanup: () => Promise<void>;
+    if (testEngine() === 'postgres') {
+      const made = await createEmptyPostgresDatabase('ciam_mig004');
+      fresh = await openPostgres({ connectionString: made.url, poolMax: 2, statementTimeoutMs: 30_000 });
+      cleanup = async () => {
+        await fresh.close();
+        await made.drop();
+      };
+    } else {
+      fresh = await openPglite({});
+      cleanup = () => fresh.close();
+    }
+    try {
+      await migrate(fresh, shipped.filter((m) => m.version < 4));
+      const device = 'clear-device-id-42';
+      const { rows: ctx } = await fresh.query<{ context_id: string }>(
+        `INSERT INTO auth_contexts (cupid, app_id, app_version, device_fingerprint, ip_address)
+         VALUES ('CUPID_X', 'web-banking', '1.0', $1, '127.0.0.1') RETURNING context_id`,
+        [device],
+      );
+      const contextId = ctx[0]!.context_id;
+      await fresh.query(
+        `INSERT INTO sessions (context_id, cupid, client_id, device_fingerprint, ip_address) VALUES ($1, 'CUPID_X', 'web-banking', $2, '127.0.0.1')`,
+        [contextId, device],
+      );
+      await fresh.query(
+        `INSERT INTO drs_evaluations (context_id, cupid, action_token_hash, device_id, recommendation, risk_score, raw_response)
+         VALUES ($1, 'CUPID_X', repeat('a', 64), $2, 'ALLOW', 20, '{}')`,
+        [contextId, device],
+      );
+      await fresh.query(
+        `INSERT INTO trusted_devices (cupid, device_fingerprint, device_fingerprint_hash)
+         VALUES ('CUPID_X', $1, encode(sha256(convert_to($1, 'UTF8')), 'hex'))`,
+        [device],
+      );
+
+      expect(await migrate(fresh)).toEqual(shipped.filter((m) => m.version >= 4).map((m) => m.name));
+
+      const { rows: trusted } = await fresh.query<{ status: string; revoked: boolean; device_fingerprint: string }>(
+        `SELECT status::text AS status, revoked_at IS NOT NULL AS revoked, device_fingerprint FROM trusted_devices`,
+      );
+      expect(trusted).toEqual([{ status: 'REVOKED', revoked: true, device_fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+      for (const sql of [
+        'SELECT device_fingerprint AS v FROM auth_contexts',
+        'SELECT device_fingerprint AS v FROM sessions',
+        'SELECT device_id AS v FROM drs_evaluations',
+      ]) {
+        const { rows } = await fresh.query<{ v: string }>(sql);
+        expect(rows.map((r) => r.v), sql).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
+        expect(rows[0]!.v).not.toContain(device);
+      }
+      const { rows: cols } = await fresh.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM information_schema.columns
+          WHERE (table_name, column_name) IN (('auth_contexts', 'client_id'), ('auth_transactions', 'wrong_secrets'),
+                ('password_failures', 'consecutive_failures'), ('password_failures', 'hard_locked_at'), ('mfa_counters', 'wrong_codes'))`,
+      );
+      expect(cols[0]!.n).toBe(5);
+    } finally {
+      await cleanup();
+    }
+    // Migrating a fresh database from nothing takes a while on a busy machine.
+  }, 180_000);
+});

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
+import { deviceKeyHash } from '../../src/journey/device-identity.js';
 import type { TestApp } from './test-app.js';
 
 /**
@@ -291,10 +292,15 @@ export function journeyClient(t: TestApp) {
       return rows as { token_type: string; token_value_hash: string; status: string }[];
     },
 
+    /** How the service stores a device identity the risk service named (its keyed hash). */
+    deviceHash(deviceIdentity: string): string {
+      return deviceKeyHash(t.services.secrets.deviceKey, deviceIdentity);
+    },
+
     async trustedDevices(cupid: string, deviceIdentity: string) {
       const { rows } = await t.db.query(
         `SELECT * FROM trusted_devices WHERE cupid = $1 AND device_fingerprint_hash = $2 ORDER BY trusted_at`,
-        [cupid, sha256Hex(deviceIdentity)],
+        [cupid, client.deviceHash(deviceIdentity)],
       );
       return rows as any[];
     },

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { describeDevice, fingerprintHash } from '../../src/journey/device-identity.js';
+import { describeDevice, deviceKeyHash } from '../../src/journey/device-identity.js';
 import { IpDenyList } from '../../src/journey/ip-deny-list.js';
 import {
   hashOneTimeCode,
@@ -157,9 +157,13 @@ describe('describeDevice', () => {
     expect(describeDevice(`${'x'.repeat(500)} Chrome/124.0`, 'web-banking').name.length).toBeLessThanOrEqual(200);
   });
 
-  it('the fingerprint hash is the SHA-256 hex of the device identity', () => {
-    expect(fingerprintHash('dev-1')).toBe(sha256Hex('dev-1'));
-    expect(fingerprintHash('dev-1')).not.toBe(fingerprintHash('dev-2'));
+  it('a device identity is kept as a keyed hash: 64 hex, not its plain SHA-256, different per key', () => {
+    const key = randomBytes(32);
+    expect(deviceKeyHash(key, 'dev-1')).toMatch(/^[0-9a-f]{64}$/);
+    expect(deviceKeyHash(key, 'dev-1')).toBe(deviceKeyHash(key, 'dev-1'));
+    expect(deviceKeyHash(key, 'dev-1')).not.toBe(sha256Hex('dev-1'));
+    expect(deviceKeyHash(key, 'dev-1')).not.toBe(deviceKeyHash(key, 'dev-2'));
+    expect(deviceKeyHash(randomBytes(32), 'dev-1')).not.toBe(deviceKeyHash(key, 'dev-1'));
   });
 });
 

@@ -36,7 +36,7 @@ describe('operations settings', () => {
     const s = loadOperationsSettings({});
     expect(s.jobs).toMatchObject({ enabled: true, batchSize: 5000, auditRetentionMonths: 24, auditPartitionsAhead: 2, disabled: [] });
     expect(s.rateLimits).toMatchObject({ enabled: true, windowMs: 60_000, loginPerUsername: 10, redisUrl: undefined });
-    expect(s.passwordLockout).toEqual({ maxFailures: 10, lockSeconds: 900, failureWindowSeconds: 86_400 });
+    expect(s.passwordLockout).toEqual({ maxFailures: 10, lockSeconds: 900, failureWindowSeconds: 86_400, ceiling: 100 });
     expect(s.slowRequestMs).toBe(1000);
     expect(s.logBufferBytes).toBe(8 * 1024 * 1024);
     expect(s.shutdownDrainMs).toBe(0);
@@ -70,7 +70,9 @@ describe('rate-limit rules', () => {
     expect(rulesFor('POST', '/auth/mfa/initiate', limits).map((r) => r.kind)).toEqual(['context']);
     expect(rulesFor('POST', '/auth/mfa/otp/verify', limits).map((r) => r.kind)).toEqual(['context']);
     expect(rulesFor('POST', '/auth/mfa/transactions/:transaction_id', limits).map((r) => r.kind)).toEqual(['transaction']);
-    expect(rulesFor('POST', '/auth/mfa/transactions/:transaction_id/approve', limits)).toEqual([]);
+    for (const answer of ['approve', 'deny']) {
+      expect(rulesFor('POST', `/auth/mfa/transactions/:transaction_id/${answer}`, limits).map((r) => r.kind)).toEqual(['ip', 'transaction']);
+    }
     expect(rulesFor('GET', '/auth/login', limits)).toEqual([]);
   });
 

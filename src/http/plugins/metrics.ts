@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import client from 'prom-client';
 import type { OperationsSettings } from '../../config/operations-settings.js';
+import { SettingsError } from '../../config/settings.js';
 import { CiamError } from '../../errors/catalogue.js';
 import { countAuditEvents } from '../../observability/audit-metrics.js';
 import { registerDatabaseGauges } from '../../observability/database-gauges.js';
@@ -11,6 +12,8 @@ import type { Database } from '../../store/database.js';
 
 export interface MetricsOptions {
   settings: OperationsSettings['metrics'];
+  /** In production /metrics is never open: without a bearer token the service refuses to start. */
+  production: boolean;
   db: Database;
   /** Jobs whose last successful run is exported. */
   jobNames: string[];
@@ -24,6 +27,9 @@ export interface MetricsOptions {
 export const metrics = fp(
   async (app: FastifyInstance, opts: MetricsOptions) => {
     if (!opts.settings.enabled) return;
+    if (opts.production && !opts.settings.bearerToken) {
+      throw new SettingsError('Refusing to start in production: CIAM_METRICS_BEARER_TOKEN is missing (or set CIAM_METRICS_ENABLED=false).');
+    }
     countAuditEvents();
     const local = new client.Registry();
     registerDatabaseGauges(local, opts.db, { ttlMs: opts.settings.dbGaugeTtlMs, jobNames: opts.jobNames });

@@ -71,7 +71,15 @@ export const openApi = fp(
     app.addHook('onRoute', (route) => {
       if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true };
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+    // The page's own policy (its scripts and styles, by hash), in place of the JSON default of
+    // security-headers.ts; framed by no one, and no upgrade of requests on a plain-HTTP development host.
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { docExpansion: 'list' },
+      staticCSP: true,
+      transformStaticCSP: (header) =>
+        header.replace("frame-ancestors 'self'", "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
+    });
     app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
   },
   { name: 'openapi' },

@@ -37,6 +37,9 @@ export const rateLimits = fp(
     if (!settings.enabled) return;
 
     const redis = settings.redisUrl ? await connectRedis(app, settings.redisUrl) : undefined;
+    // Each route's limiter gets a store of its own (the plugin's LocalStore.child), which takes its
+    // size from the route's options, not the plugin's: the bound is passed to every one.
+    const memoryBound = redis ? {} : { cache: settings.memoryKeys };
     const audited = new RefusalLog(settings.windowMs);
 
     const refuse = (request: FastifyRequest, rule: LimitRule, key: string, retryAfterSeconds: number) => {
@@ -65,6 +68,7 @@ export const rateLimits = fp(
           timeWindow: settings.windowMs,
           keyGenerator: (r) => rule.key(r) ?? '',
           skipOnError: true,
+          ...memoryBound,
         });
         const result = await limiter(request);
         if (!result.isAllowed && result.isExceeded) throw refuse(request, rule, key, result.ttlInSeconds);
@@ -84,6 +88,7 @@ export const rateLimits = fp(
           max: first.max,
           timeWindow: settings.windowMs,
           hook: first.hook,
+          ...memoryBound,
           keyGenerator: (request) => first.key(request) ?? `anon:${clientAddress(request)}`,
           onExceeded: (request, key) => {
             refusals.set(request, { rule: first, key });
@@ -103,7 +108,7 @@ export const rateLimits = fp(
       timeWindow: settings.windowMs,
       // Fail open if Redis is down: an outage of the counter must not become an outage of login.
       skipOnError: true,
-      ...(redis ? { redis, nameSpace: settings.redisPrefix } : {}),
+      ...(redis ? { redis, nameSpace: settings.redisPrefix } : memoryBound),
     });
 
     // The audit row is written before the 429 leaves, so a client that saw the refusal finds it audited.

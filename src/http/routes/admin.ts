@@ -5,6 +5,7 @@ import { AgentAuthenticator, type AgentIdentity } from '../agent-auth.js';
 import { bearerToken } from '../bearer.js';
 import { originOf } from '../request-origin.js';
 import { adminInsightRoutes } from './admin-insights.js';
+import { adminLockoutRoutes } from './admin-lockouts.js';
 import { adminSessionRoutes } from './admin-sessions.js';
 
 declare module 'fastify' {
@@ -48,4 +49,5 @@ export async function adminRoutes(app: FastifyInstance, services: Services) {
   });
   await app.register(adminSessionRoutes, services);
   await app.register(adminInsightRoutes, services);
+  await app.register(adminLockoutRoutes, services);
 }

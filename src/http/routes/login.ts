@@ -33,8 +33,8 @@ export async function loginRoutes(app: FastifyInstance, services: Services) {
         summary: 'Log in with username and password',
         description:
           'Checks the password with the directory and the device risk, then answers with the first step the ' +
-          'customer needs (MFA, eSign) or with tokens. `device_fingerprint` is an extension: the device identity ' +
-          'used for trust when no DRS device id is available.',
+          'customer needs (MFA, eSign) or with tokens. `device_fingerprint` is an extension kept for compatibility: ' +
+          'it grants nothing — device trust follows only the device id the device-risk service returns for drs_action_token.',
         headers: journeyHeaders,
         body: {
           type: 'object',

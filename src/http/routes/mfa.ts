@@ -53,7 +53,7 @@ export async function mfaRoutes(app: FastifyInstance, services: Services) {
               display_number: { type: 'integer', description: 'Push only: show it; the phone must pick the same number' },
             },
           },
-          ...errors(400, 401, 404, 410, 429, 503),
+          ...errors(400, 401, 404, 410, 423, 429, 503),
         },
       },
     },

@@ -28,6 +28,8 @@ export async function oidcRoutes(app: FastifyInstance, services: Services) {
   app.get(
     '/.well-known/jwks.json',
     {
+      // Relying-party libraries fetch the keys and the discovery document without an x-client-id.
+      config: { public: true },
       schema: {
         tags: ['OIDC'],
         summary: 'Public keys that verify ID tokens',
@@ -50,6 +52,7 @@ export async function oidcRoutes(app: FastifyInstance, services: Services) {
   app.get(
     '/.well-known/openid-configuration',
     {
+      config: { public: true },
       schema: {
         tags: ['OIDC'],
         summary: 'OpenID Connect discovery document (extension)',

@@ -3,7 +3,7 @@ import { CiamError } from '../../errors/catalogue.js';
 import { ciamMetrics } from '../../observability/metrics.js';
 import type { Services } from '../../services.js';
 import { bearerToken } from '../bearer.js';
-import { clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from '../refresh-cookie.js';
+import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from '../refresh-cookie.js';
 import { originOf } from '../request-origin.js';
 import { errors } from '../schemas/common.js';
 import { text } from '../schemas/input-formats.js';
@@ -50,7 +50,7 @@ export async function tokenRoutes(app: FastifyInstance, services: Services) {
       },
     },
     async (request, reply) => {
-      const presented = request.cookies[REFRESH_COOKIE];
+      const presented = refreshCookieOf(request.cookies, services.settings);
       if (!presented) throw new CiamError('CIAM_E04_00_008');
       const tokens = await sessions.refresh(presented, originOf(request));
       // Failures leave the cookie alone: after a lost race the browser may already hold the winner's token.
@@ -81,7 +81,7 @@ export async function tokenRoutes(app: FastifyInstance, services: Services) {
       },
     },
     async (request, reply) => {
-      await sessions.logout({ refreshToken: request.cookies[REFRESH_COOKIE] || undefined, accessToken: bearerToken(request) }, originOf(request));
+      await sessions.logout({ refreshToken: refreshCookieOf(request.cookies, services.settings) || undefined, accessToken: bearerToken(request) }, originOf(request));
       clearRefreshCookie(reply, settings);
       return { success: true, message: 'Logout successful' };
     },

@@ -25,7 +25,10 @@ export const agentSessionItem = {
   properties: {
     ...sessionItem(false).properties,
     context_id: { type: 'string' },
-    device_fingerprint: { type: ['string', 'null'] },
+    device_fingerprint: {
+      type: ['string', 'null'],
+      description: 'A short label of the device (the first hex digits of its keyed hash): tells devices apart, cannot be replayed.',
+    },
     active_token_count: { type: 'integer' },
     has_active_access_token: { type: 'boolean' },
     has_active_refresh_token: { type: 'boolean' },

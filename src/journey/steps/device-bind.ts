@@ -4,9 +4,9 @@ import { closeStep } from '../../store/queries/auth-transactions.js';
 import { trustDevice } from '../../store/queries/trusted-devices.js';
 import { complete } from '../advance.js';
 import type { JourneyAnswer } from '../answers.js';
-import { describeDevice, fingerprintHash } from '../device-identity.js';
+import { describeDevice } from '../device-identity.js';
 import type { JourneyDeps } from '../journey-deps.js';
-import { assertUsable, lockStep } from '../step-guard.js';
+import { assertUsable, clientOf, lockStep } from '../step-guard.js';
 
 export interface BindRequest {
   contextId: string;
@@ -19,7 +19,7 @@ export interface BindRequest {
 export async function bindDevice(deps: JourneyDeps, req: BindRequest): Promise<{ answer: JourneyAnswer; deviceBound: boolean }> {
   const { contextId, origin } = req;
   return deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, ['DEVICE_BIND']);
+    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['DEVICE_BIND']);
     assertUsable(locked);
     const { step, context } = locked;
     const closed = await closeStep(tx, step.transaction_id, 'CONSUMED', { deviceBindDecision: req.bindDevice ? 'ACCEPTED' : 'DECLINED' });
@@ -31,7 +31,8 @@ export async function bindDevice(deps: JourneyDeps, req: BindRequest): Promise<{
       const device = await trustDevice(tx, {
         cupid: context.cupid,
         fingerprint,
-        fingerprintHash: fingerprintHash(fingerprint),
+        // The journey holds the keyed hash already; it is both the stored value and the lookup key.
+        fingerprintHash: fingerprint,
         name: description.name,
         type: description.type,
       });

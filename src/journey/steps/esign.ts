@@ -9,7 +9,7 @@ import type { JourneyAnswer } from '../answers.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { fromProvider } from '../provider-call.js';
 import { isUuid } from '../secrets.js';
-import { assertUsable, failWith, lockStep, throwIfFailure } from '../step-guard.js';
+import { assertUsable, clientOf, failWith, isCallersJourney, lockStep, throwIfFailure } from '../step-guard.js';
 
 export async function getDocument(deps: JourneyDeps, documentId: string): Promise<AgreementDocument> {
   const doc = await fromProvider(() => deps.agreements.getDocument(documentId));
@@ -45,7 +45,7 @@ export async function acceptDocument(deps: JourneyDeps, req: EsignRequest): Prom
   );
 
   return deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, ['ESIGN_PRESENT'], 'CIAM_E01_04_002');
+    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['ESIGN_PRESENT'], 'CIAM_E01_04_002');
     assertUsable(locked);
     const { step, context } = locked;
     if (step.esign_document_id !== req.documentId) throw new CiamError('CIAM_E01_04_002', { contextId });
@@ -81,7 +81,7 @@ export async function acceptDocument(deps: JourneyDeps, req: EsignRequest): Prom
 export async function declineDocument(deps: JourneyDeps, req: EsignRequest): Promise<never> {
   const { contextId, origin } = req;
   const result = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, ['ESIGN_PRESENT'], 'CIAM_E01_04_002');
+    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['ESIGN_PRESENT'], 'CIAM_E01_04_002');
     assertUsable(locked);
     const { step, context } = locked;
     if (step.esign_document_id !== req.documentId) throw new CiamError('CIAM_E01_04_002', { contextId });
@@ -102,7 +102,9 @@ async function presentedDocument(deps: JourneyDeps, req: EsignRequest) {
   const contextId = req.contextId;
   const context = isUuid(contextId) ? await findAuthContext(deps.db, contextId) : undefined;
   const step = context && isUuid(req.transactionId) ? await findStep(deps.db, req.transactionId) : undefined;
-  if (!context || !step || step.context_id !== context.context_id) throw new CiamError('CIAM_E01_03_001', { contextId });
+  if (!context || !isCallersJourney(context, clientOf(req.origin)) || !step || step.context_id !== context.context_id) {
+    throw new CiamError('CIAM_E01_03_001', { contextId });
+  }
   if (step.transaction_type !== 'ESIGN_PRESENT' || step.esign_document_id !== req.documentId) {
     throw new CiamError('CIAM_E01_04_002', { contextId });
   }

@@ -5,6 +5,8 @@ import type { Phone } from '../../providers/directory/port.js';
 import { DeliveryUnconfirmedError, ProviderRefusedError } from '../../providers/errors.js';
 import { findAuthContext, finishAuthContext } from '../../store/queries/auth-contexts.js';
 import { closeStep, insertStep, type StepRow } from '../../store/queries/auth-transactions.js';
+import { countCodeSent } from '../../store/queries/mfa-counters.js';
+import { isMfaLocked } from '../../store/queries/mfa-lockouts.js';
 import type { ChallengeAnswer } from '../answers.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { fromProvider } from '../provider-call.js';
@@ -17,7 +19,10 @@ import {
   numberChoices,
   sha256Hex,
 } from '../secrets.js';
-import { assertUsable, lockStep } from '../step-guard.js';
+import { assertUsable, clientOf, failWith, isCallersJourney, lockStep, throwIfFailure } from '../step-guard.js';
+
+/** The window of CIAM_MFA_CODES_PER_HOUR. */
+const CODE_CAP_WINDOW_SECONDS = 3600;
 
 export interface InitiateRequest {
   contextId: string;
@@ -38,7 +43,7 @@ export interface InitiateRequest {
 export async function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Promise<ChallengeAnswer> {
   const contextId = req.contextId;
   const known = isUuid(contextId) ? await findAuthContext(deps.db, contextId) : undefined;
-  if (!known) throw new CiamError('CIAM_E01_03_001', { contextId });
+  if (!known || !isCallersJourney(known, clientOf(req.origin))) throw new CiamError('CIAM_E01_03_001', { contextId });
   if ((req.method === 'sms' || req.method === 'voice') && req.mfaOptionId === undefined) {
     throw new CiamError('CIAM_E01_05_001', { contextId });
   }
@@ -59,10 +64,28 @@ export async function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Prom
   };
 
   const opened = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, ['MFA_INITIATE']);
+    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['MFA_INITIATE']);
     assertUsable(locked);
     const { step, context } = locked;
     validateMethod(step, req, phone);
+    if (await isMfaLocked(tx, context.cupid)) throw new CiamError('CIAM_E01_01_005', { contextId });
+    if (req.method !== 'push') {
+      // Codes cost money and can be pumped to premium numbers: a cap per customer, whatever the journey.
+      const cap = await countCodeSent(tx, context.cupid, CODE_CAP_WINDOW_SECONDS);
+      if (cap.sent > deps.settings.mfaCodesPerHour) {
+        await recordAudit(tx, {
+          type: 'MFA_CODE_CAP_REACHED',
+          cupid: context.cupid,
+          contextId,
+          transactionId: step.transaction_id,
+          origin: req.origin,
+          data: { method: req.method, codes_per_hour: deps.settings.mfaCodesPerHour, retry_after_seconds: cap.windowEndsInSeconds },
+        });
+        return failWith(
+          new CiamError('CIAM_E00_00_005', { contextId, headers: { 'Retry-After': String(cap.windowEndsInSeconds) } }),
+        );
+      }
+    }
 
     const consumed = await closeStep(tx, step.transaction_id, 'CONSUMED', { mfaMethod: req.method, mfaOptionId: req.mfaOptionId });
     if (!consumed) throw new CiamError('CIAM_E01_03_002', { contextId });
@@ -91,7 +114,7 @@ export async function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Prom
       data: { method: req.method, mfa_option_id: req.mfaOptionId ?? null, attempt_number: next.attempt_number },
     });
     return { step, next, cupid: context.cupid };
-  });
+  }).then(throwIfFailure);
 
   try {
     if (req.method === 'push') {
@@ -154,7 +177,7 @@ function validateMethod(step: StepRow, req: InitiateRequest, phone: Phone | unde
 /** Delivery failed: the unsent challenge is withdrawn and a new MFA_INITIATE step offered. */
 async function withdrawUndelivered(deps: JourneyDeps, req: InitiateRequest, initiate: StepRow, unsent: StepRow, cause: unknown) {
   const retry = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, req.contextId, unsent.transaction_id, ['MFA_VERIFY', 'MFA_PUSH_VERIFY']);
+    const locked = await lockStep(tx, req.contextId, unsent.transaction_id, clientOf(req.origin), ['MFA_VERIFY', 'MFA_PUSH_VERIFY']);
     const withdrawn = await closeStep(tx, unsent.transaction_id, 'EXPIRED', {});
     if (!withdrawn) return undefined;
     // A journey that ended meanwhile gets no new step, but the withdrawal is still audited.
@@ -196,7 +219,7 @@ async function withdrawRefusedPhone(deps: JourneyDeps, req: InitiateRequest, ini
   const remaining = (initiate.mfa_options ?? []).filter((o) => o.mfa_option_id !== req.mfaOptionId);
   const pushLeft = initiate.mobile_approve_status === 'ENABLED';
   const retry = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, req.contextId, unsent.transaction_id, ['MFA_VERIFY']);
+    const locked = await lockStep(tx, req.contextId, unsent.transaction_id, clientOf(req.origin), ['MFA_VERIFY']);
     const withdrawn = await closeStep(tx, unsent.transaction_id, 'EXPIRED', {});
     if (!withdrawn) return undefined;
     const base = { cupid: locked.context.cupid, contextId: req.contextId, origin: req.origin };

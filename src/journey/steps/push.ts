@@ -1,13 +1,13 @@
 import { recordAudit, type RequestOrigin } from '../../audit/record.js';
 import { CiamError } from '../../errors/catalogue.js';
 import { findAuthContext } from '../../store/queries/auth-contexts.js';
-import { closeStep, markPushApproved } from '../../store/queries/auth-transactions.js';
+import { closeStep, countWrongSecret, markPushApproved } from '../../store/queries/auth-transactions.js';
 import { advance } from '../advance.js';
 import type { PollAnswer } from '../answers.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { fromProvider } from '../provider-call.js';
 import { isUuid, sameDigest, sha256Hex } from '../secrets.js';
-import { failWith, lockStep, throwIfFailure, type LockedStep } from '../step-guard.js';
+import { clientOf, failWith, isCallersJourney, lockStep, PHONE_WITH_SECRET, throwIfFailure, type LockedStep } from '../step-guard.js';
 
 /**
  * Push with number matching. The phone approves (or denies) with the one-time secret only it
@@ -15,6 +15,9 @@ import { failWith, lockStep, throwIfFailure, type LockedStep } from '../step-gua
  * collects it — the poll is what consumes the step and opens the session, because only the
  * browser may receive the tokens.
  */
+
+/** Wrong approval secrets a push step tolerates before it is rejected. */
+const MAX_WRONG_SECRETS = 3;
 
 export interface PollRequest {
   contextId: string;
@@ -25,10 +28,10 @@ export interface PollRequest {
 export async function pollPush(deps: JourneyDeps, req: PollRequest): Promise<PollAnswer> {
   const { contextId, origin } = req;
   const known = isUuid(contextId) ? await findAuthContext(deps.db, contextId) : undefined;
-  if (!known) throw new CiamError('CIAM_E01_03_001', { contextId });
+  if (!known || !isCallersJourney(known, clientOf(req.origin))) throw new CiamError('CIAM_E01_03_001', { contextId });
 
   const waiting = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, ['MFA_PUSH_VERIFY']);
+    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['MFA_PUSH_VERIFY']);
     assertPushOpen(locked, 'poll');
     return locked.step.verification_result === null ? locked.step : undefined;
   });
@@ -39,7 +42,7 @@ export async function pollPush(deps: JourneyDeps, req: PollRequest): Promise<Pol
   // Approved: look up what comes next before taking the journey lock again.
   const pendingDocumentId = await fromProvider(() => deps.agreements.pendingMandatoryDocument(known.cupid), contextId);
   return deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, ['MFA_PUSH_VERIFY']);
+    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['MFA_PUSH_VERIFY']);
     assertPushOpen(locked, 'poll');
     const consumed = await closeStep(tx, locked.step.transaction_id, 'CONSUMED', {}, { verificationResult: 'APPROVED' });
     if (!consumed) throw new CiamError('CIAM_E01_03_003', { contextId });
@@ -72,14 +75,20 @@ export async function denyPush(deps: JourneyDeps, req: Omit<ApproveRequest, 'sel
 async function answerFromPhone(deps: JourneyDeps, req: ApproveRequest, intent: 'APPROVE' | 'DENY'): Promise<PhoneAnswer> {
   const { contextId, origin } = req;
   const result = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, ['MFA_PUSH_VERIFY']);
+    const locked = await lockStep(tx, contextId, req.transactionId, PHONE_WITH_SECRET, ['MFA_PUSH_VERIFY']);
     const { step, context } = locked;
     assertPushOpen(locked, 'phone');
     const base = { cupid: context.cupid, contextId, transactionId: step.transaction_id, origin };
 
     // Whoever lacks the secret (the browser knows the context id and the number) is told nothing.
+    // A few wrong secrets reject the step: someone is guessing, and the browser's poll sees it gone.
     if (!sameDigest(sha256Hex(req.approvalSecret), step.approval_secret_hash ?? '')) {
-      await recordAudit(tx, { ...base, type: 'MFA_PUSH_APPROVAL_REFUSED', data: { reason: 'INVALID_APPROVAL_SECRET', intent } });
+      const wrongSecrets = await countWrongSecret(tx, step.transaction_id);
+      await recordAudit(tx, { ...base, type: 'MFA_PUSH_APPROVAL_REFUSED', data: { reason: 'INVALID_APPROVAL_SECRET', intent, wrong_secrets: wrongSecrets } });
+      if (wrongSecrets >= MAX_WRONG_SECRETS) {
+        await closeStep(tx, step.transaction_id, 'REJECTED', { verificationResult: 'REJECTED' }, { verificationResult: null });
+        await recordAudit(tx, { ...base, type: 'MFA_PUSH_REJECTED', data: { reason: 'TOO_MANY_WRONG_SECRETS' } });
+      }
       return failWith(new CiamError('CIAM_E01_03_001', { contextId }));
     }
 

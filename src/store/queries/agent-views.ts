@@ -60,13 +60,13 @@ export interface HighRiskLoginRow {
   created_at: string;
 }
 
-/** Logins the device-risk service scored 70 or more (v_high_risk_logins), newest first. */
+/** Logins the device-risk service scored 70 or more (v_high_risk_logins), newest first; the device as an 8-hex label of its keyed hash. */
 export async function highRiskPage(
   db: Queryable,
   q: { from?: string; to?: string; minScore: number; after?: PagePosition; limit: number },
 ): Promise<HighRiskLoginRow[]> {
   const { rows } = await db.query<HighRiskLoginRow>(
-    `SELECT evaluation_id, context_id, cupid, recommendation, risk_score, signals, device_id,
+    `SELECT evaluation_id, context_id, cupid, recommendation, risk_score, signals, left(device_id, 8) AS device_id,
             host(ip_address) AS ip_address, auth_outcome, completed_at, ${isoMicros('created_at')} AS created_at
      FROM v_high_risk_logins
      WHERE risk_score >= $1

@@ -6,6 +6,8 @@ export interface AuthContextRow {
   context_id: string;
   cupid: string;
   app_id: string;
+  /** The registered client (x-client-id) that started the journey; null only for journeys older than the column. */
+  client_id: string | null;
   app_version: string;
   device_fingerprint: string | null;
   ip_address: string;
@@ -19,7 +21,7 @@ export interface AuthContextRow {
   is_open: boolean;
 }
 
-const columns = `context_id, cupid, app_id, app_version, device_fingerprint, host(ip_address) AS ip_address,
+const columns = `context_id, cupid, app_id, client_id, app_version, device_fingerprint, host(ip_address) AS ip_address,
   correlation_id, requires_additional_steps, auth_outcome, completed_at, created_at, expires_at,
   (auth_outcome IS NULL AND expires_at > now()) AS is_open`;
 
@@ -28,6 +30,7 @@ export async function insertAuthContext(
   c: {
     cupid: string;
     appId: string;
+    clientId: string | null;
     appVersion: string;
     deviceFingerprint: string | null;
     ipAddress: string;
@@ -39,11 +42,11 @@ export async function insertAuthContext(
 ): Promise<AuthContextRow> {
   const { rows } = await db.query<AuthContextRow>(
     `INSERT INTO auth_contexts (cupid, app_id, app_version, device_fingerprint, ip_address, correlation_id,
-       requires_additional_steps, auth_outcome, completed_at, expires_at)
+       requires_additional_steps, auth_outcome, completed_at, expires_at, client_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::varchar, CASE WHEN $8::varchar IS NULL THEN NULL ELSE now() END,
-       now() + make_interval(secs => $9))
+       now() + make_interval(secs => $9), $10)
      RETURNING ${columns}`,
-    [c.cupid, c.appId, c.appVersion, c.deviceFingerprint, c.ipAddress, c.correlationId, c.requiresAdditionalSteps, c.outcome ?? null, c.ttlSeconds],
+    [c.cupid, c.appId, c.appVersion, c.deviceFingerprint, c.ipAddress, c.correlationId, c.requiresAdditionalSteps, c.outcome ?? null, c.ttlSeconds, c.clientId],
   );
   return rows[0]!;
 }

@@ -179,3 +179,12 @@ export async function stepsOfJourney(db: Queryable, contextId: string): Promise<
   );
   return rows;
 }
+
+/** Counts one wrong approval secret presented for a push step; returns the step's count so far. */
+export async function countWrongSecret(db: Queryable, transactionId: string): Promise<number> {
+  const { rows } = await db.query<{ wrong_secrets: number }>(
+    `UPDATE auth_transactions SET wrong_secrets = wrong_secrets + 1 WHERE transaction_id = $1 RETURNING wrong_secrets`,
+    [transactionId],
+  );
+  return rows[0]?.wrong_secrets ?? 0;
+}

@@ -117,11 +117,14 @@ export interface ActiveSessionViewRow extends CustomerSessionRow {
   has_active_refresh_token: boolean;
 }
 
-/** The agent's view of a customer's sessions (v_active_sessions). */
+/**
+ * The agent's view of a customer's sessions (v_active_sessions). The device shows as a label — the
+ * first 8 hex digits of its keyed hash — enough to tell devices apart, nothing to replay.
+ */
 export async function activeSessionsView(db: Queryable, cupid: string): Promise<ActiveSessionViewRow[]> {
   const { rows } = await db.query<ActiveSessionViewRow>(
-    `SELECT session_id, context_id, client_id, device_fingerprint, ip_address, user_agent, created_at,
-            last_activity_at, expires_at, active_token_count::int AS active_token_count,
+    `SELECT session_id, context_id, client_id, left(device_fingerprint, 8) AS device_fingerprint,
+            ip_address, user_agent, created_at, last_activity_at, expires_at, active_token_count::int AS active_token_count,
             has_active_access_token, has_active_refresh_token
      FROM v_active_sessions WHERE cupid = $1 ORDER BY created_at DESC, session_id LIMIT 500`,
     [cupid],
