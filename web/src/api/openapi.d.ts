@@ -17,14 +17,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header: {
-                    "x-app-id"?: string;
-                    "x-app-version"?: string;
-                    /** @description A registered client id; unknown or missing → 401. */
-                    "x-client-id": string;
-                    /** @description Tracing id, echoed on the response; generated when absent. */
-                    "x-correlation-id"?: string;
-                };
+                header?: never;
                 path?: never;
                 cookie?: never;
             };
@@ -93,14 +86,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header: {
-                    "x-app-id"?: string;
-                    "x-app-version"?: string;
-                    /** @description A registered client id; unknown or missing → 401. */
-                    "x-client-id": string;
-                    /** @description Tracing id, echoed on the response; generated when absent. */
-                    "x-correlation-id"?: string;
-                };
+                header?: never;
                 path?: never;
                 cookie?: never;
             };
@@ -402,6 +388,7 @@ export interface paths {
                                 context_id?: string;
                                 /** Format: date-time */
                                 created_at: string;
+                                /** @description A short label of the device (the first hex digits of its keyed hash): tells devices apart, cannot be replayed. */
                                 device_fingerprint?: string | null;
                                 /** Format: date-time */
                                 expires_at: string;
@@ -869,6 +856,108 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/password-lockouts/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift a password lockout (extension)
+         * @description Clears the failed-password count of a username, including a lock at CIAM_PASSWORD_FAILURE_CEILING, which nothing else lifts. Applies to the lockout the service keeps for the embedded directory; an LDAP directory's own password policy is unlocked in the directory. Audited as PASSWORD_UNLOCKED with the agent and reason.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    "x-app-id"?: string;
+                    "x-app-version"?: string;
+                    /** @description A registered client id; unknown or missing → 401. */
+                    "x-client-id": string;
+                    /** @description Tracing id, echoed on the response; generated when absent. */
+                    "x-correlation-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: text
+                         * @description Why the agent acts (recorded in the audit log and on the session).
+                         */
+                        reason: string;
+                        username: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description The lock that was lifted.
+                             * @enum {string}
+                             */
+                            lock: "ceiling" | "temporary" | "none";
+                            success: boolean;
+                            /** @description False when the username had no failed passwords on record. */
+                            unlocked: boolean;
+                        };
+                    };
+                };
+                /** @description Every error: a CIAM code, and the journey id when one is known. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error: a CIAM code, and the journey id when one is known. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error: a CIAM code, and the journey id when one is known. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error: a CIAM code, and the journey id when one is known. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1441,7 +1530,7 @@ export interface paths {
         put?: never;
         /**
          * Log in with username and password
-         * @description Checks the password with the directory and the device risk, then answers with the first step the customer needs (MFA, eSign) or with tokens. `device_fingerprint` is an extension: the device identity used for trust when no DRS device id is available.
+         * @description Checks the password with the directory and the device risk, then answers with the first step the customer needs (MFA, eSign) or with tokens. `device_fingerprint` is an extension kept for compatibility: it grants nothing — device trust follows only the device id the device-risk service returns for drs_action_token.
          */
         post: {
             parameters: {
@@ -1757,6 +1846,15 @@ export interface paths {
                 };
                 /** @description Every error: a CIAM code, and the journey id when one is known. */
                 410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error: a CIAM code, and the journey id when one is known. */
+                423: {
                     headers: {
                         [name: string]: unknown;
                     };
