@@ -40,6 +40,7 @@ const t = await startTestApp({
   CIAM_RATE_LIMIT_ENABLED: 'false',
   // Wrong codes and passwords are what a fuzzer sends: the lockouts are not under test here.
   CIAM_MFA_MAX_ATTEMPTS: '100000',
+  CIAM_MFA_CODES_PER_HOUR: '100000',
   CIAM_PASSWORD_MAX_FAILURES: '100',
 });
 afterAll(async () => {
