@@ -17,6 +17,7 @@ export const errors: Record<string, string> = {
   CIAM_E01_01_016: 'Type your username in full, without asterisks.',
   CIAM_E01_01_017: 'That code is not right. We sent you a new one.',
   CIAM_E01_01_018: 'The request on your phone has not been approved yet.',
+  CIAM_E01_01_019: 'We cannot send codes to that phone. Choose another phone or your banking app.',
   CIAM_E01_03_001: 'This sign-in step is no longer valid. Please start again.',
   CIAM_E01_03_002: 'This sign-in request expired or was declined on your phone. Please start again.',
   CIAM_E01_03_003: 'This request was already answered.',

@@ -4,6 +4,7 @@ import type { Services } from '../../services.js';
 import { originOf } from '../request-origin.js';
 import { adminSchemaBase, reason } from '../schemas/admin.js';
 import { errors } from '../schemas/common.js';
+import { text } from '../schemas/input-formats.js';
 import { agentOf } from './admin.js';
 
 /** Agents lifting a password lockout the service applied. */
@@ -22,8 +23,7 @@ export async function adminLockoutRoutes(app: FastifyInstance, services: Service
         body: {
           type: 'object',
           required: ['username', 'reason'],
-          additionalProperties: false,
-          properties: { username: { type: 'string', minLength: 1, maxLength: 256 }, reason },
+          properties: { username: text(256, { minLength: 1 }), reason },
         },
         response: {
           200: {

@@ -897,6 +897,7 @@ export interface paths {
                          * @description Why the agent acts (recorded in the audit log and on the session).
                          */
                         reason: string;
+                        /** Format: text */
                         username: string;
                     };
                 };

@@ -6,7 +6,7 @@ import { otpEntryScreen } from '../otp-entry/otp-entry';
 import { pushApprovalScreen } from '../push-approval/push-approval';
 
 /** MFA_REQUIRED: the customer picks SMS or voice to one of the masked numbers, or push. */
-export function mfaChoiceScreen(step: MfaRequired, handlers: JourneyHandlers): void {
+export function mfaChoiceScreen(step: MfaRequired, handlers: JourneyHandlers, initialError?: string): void {
   const choices: (MfaChoice & { label: string })[] = [
     ...step.otp_methods.flatMap((m) => [
       { method: 'sms' as const, mfaOptionId: m.mfa_option_id, last4: m.value, label: text.mfa.sms(m.value) },
@@ -15,6 +15,7 @@ export function mfaChoiceScreen(step: MfaRequired, handlers: JourneyHandlers): v
     ...(step.mobile_approve_status === 'ENABLED' ? [{ method: 'push' as const, label: text.mfa.push }] : []),
   ];
   const error = h('div', { class: 'messages' });
+  if (initialError) error.replaceChildren(notice('error', errorMessage(initialError)));
   const name = uid('mfa');
   const radios = choices.map((choice, i) => {
     const input = h('input', { type: 'radio', name, value: String(i), id: `${name}-${i}`, required: true, checked: i === 0 });
@@ -48,7 +49,14 @@ export function mfaChoiceScreen(step: MfaRequired, handlers: JourneyHandlers): v
 export async function sendChallenge(contextId: string, transactionId: string, choice: MfaChoice, handlers: JourneyHandlers, notice?: string): Promise<string | undefined> {
   const answer = await initiateMfa(contextId, transactionId, choice.method, choice.mfaOptionId);
   if (!answer.ok) {
-    if (answer.error.error_code === 'CIAM_E01_01_009' || answer.error.error_code === 'CIAM_E05_00_002') return answer.error.error_code;
+    const { error_code, transaction_id, otp_methods, mobile_approve_status } = answer.error;
+    if (error_code === 'CIAM_E01_01_009' || error_code === 'CIAM_E05_00_002') return error_code;
+    // The phone cannot take codes: the server opened a fresh step offering what is left.
+    if (error_code === 'CIAM_E01_01_019' && transaction_id && otp_methods) {
+      const next = { response_type_code: 'MFA_REQUIRED', context_id: contextId, transaction_id, otp_methods, mobile_approve_status };
+      mfaChoiceScreen(next as MfaRequired, handlers, error_code);
+      return undefined;
+    }
     handlers.fail(answer.error);
     return undefined;
   }
