@@ -28,4 +28,39 @@ describe('web settings', () => {
     expect(() => loadWebSettings({ CIAM_CORS_ORIGINS: entry })).toThrow(SettingsError);
     expect(() => loadWebSettings({ CIAM_CORS_ORIGINS: entry })).toThrow(/CIAM_CORS_ORIGINS/);
   });
+
+  describe('the agent console\'s workforce sign-in (OpenID Connect)', () => {
+    const agentApi = { CIAM_AGENT_JWKS_URL: 'https://idp.bank.example/jwks', CIAM_AGENT_ISSUER: 'https://idp.bank.example/', CIAM_AGENT_AUDIENCE: 'ciam-agent-api' };
+    const oidc = { ...agentApi, CIAM_CONSOLE_OIDC_ISSUER: 'https://idp.bank.example/', CIAM_CONSOLE_OIDC_CLIENT_ID: 'ciam-console' };
+
+    it('is off unless configured', () => {
+      expect(loadWebSettings(agentApi).consoleOidc).toBeUndefined();
+    });
+
+    it('reads the issuer, client id, scope (default openid) and resource indicator', () => {
+      expect(loadWebSettings(oidc).consoleOidc).toEqual({ issuer: 'https://idp.bank.example/', clientId: 'ciam-console', scope: 'openid' });
+      expect(loadWebSettings({ ...oidc, CIAM_CONSOLE_OIDC_SCOPE: 'openid api://ciam/agent', CIAM_CONSOLE_OIDC_RESOURCE: 'https://ciam.bank.example/agent-api' }).consoleOidc).toMatchObject({
+        scope: 'openid api://ciam/agent',
+        resource: 'https://ciam.bank.example/agent-api',
+      });
+    });
+
+    it('allows plain http only for a loopback IdP outside production', () => {
+      expect(loadWebSettings({ ...oidc, CIAM_CONSOLE_OIDC_ISSUER: 'http://127.0.0.1:4000/' }).consoleOidc?.issuer).toBe('http://127.0.0.1:4000/');
+      expect(() => loadWebSettings({ ...oidc, CIAM_CONSOLE_OIDC_ISSUER: 'http://127.0.0.1:4000/', NODE_ENV: 'production' })).toThrow(/https:\/\//);
+      expect(() => loadWebSettings({ ...oidc, CIAM_CONSOLE_OIDC_ISSUER: 'http://idp.bank.example/' })).toThrow(/https:\/\//);
+    });
+
+    it.each([
+      [{ ...oidc, CIAM_CONSOLE_OIDC_CLIENT_ID: undefined }, /go together/],
+      [{ ...oidc, CIAM_CONSOLE_OIDC_ISSUER: undefined }, /go together/],
+      [{ ...oidc, CIAM_CONSOLE_OIDC_ISSUER: 'not a url' }, /CIAM_CONSOLE_OIDC_ISSUER/],
+      [{ ...oidc, CIAM_CONSOLE_OIDC_ISSUER: 'https://idp.bank.example/?tenant=1' }, /no query/],
+      [{ ...oidc, CIAM_CONSOLE_OIDC_SCOPE: 'openid  "agent"' }, /CIAM_CONSOLE_OIDC_SCOPE/],
+      [{ ...oidc, CIAM_AGENT_JWKS_URL: undefined }, /CIAM_AGENT_JWKS_URL/],
+    ])('refuses an incomplete or unsafe configuration (%#)', (env, message) => {
+      expect(() => loadWebSettings(env)).toThrow(SettingsError);
+      expect(() => loadWebSettings(env)).toThrow(message);
+    });
+  });
 });

@@ -9,7 +9,15 @@ export interface PageConfig {
   clientId: string;
   devMode: boolean;
   demoUsers?: DemoUser[];
-  console: { devKeys: boolean };
+  /** The agent console's sign-in: the workforce IdP (OpenID Connect) when `oidc` is set, else development keys. */
+  console: { devKeys: boolean; oidc?: ConsoleOidc };
+}
+
+export interface ConsoleOidc {
+  issuer: string;
+  clientId: string;
+  scope: string;
+  resource?: string;
 }
 
 let cached: PageConfig | undefined;

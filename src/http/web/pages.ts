@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { Settings } from '../../config/settings.js';
-import type { WebSettings } from '../../config/web-settings.js';
+import type { ConsoleOidcSettings, WebSettings } from '../../config/web-settings.js';
 import { DEMO_PENDING_DOCUMENTS, DEMO_USERS } from '../../providers/directory/demo-directory.js';
 import { pageContentSecurityPolicy } from './content-security-policy.js';
 
@@ -17,8 +17,11 @@ export interface PageConfig {
   devMode: boolean;
   /** Development only: the demo directory's users, so the walkthroughs can be tried by hand. */
   demoUsers?: DemoUser[];
-  /** The agent console's sign-in: whether development agent keys are configured. */
-  console: { devKeys: boolean };
+  /**
+   * The agent console's sign-in: through the workforce IdP when `oidc` is set (preferred), else
+   * with development agent keys when those are configured.
+   */
+  console: { devKeys: boolean; oidc?: ConsoleOidcSettings };
 }
 
 export interface DemoUser {
@@ -46,12 +49,14 @@ interface Page {
   url: string;
   file: string;
   devOnly?: boolean;
+  /** The page calls the workforce IdP (discovery and token endpoint) from the browser. */
+  callsIdp?: boolean;
 }
 
 const PAGES: Page[] = [
   { url: '/', file: 'index.html' },
   { url: '/account', file: 'account/index.html' },
-  { url: '/console', file: 'console/index.html' },
+  { url: '/console', file: 'console/index.html', callsIdp: true },
   { url: '/dev/phone', file: 'dev/phone/index.html', devOnly: true },
 ];
 
@@ -74,14 +79,15 @@ export async function webPages(app: FastifyInstance, opts: { settings: Settings;
     clientId: opts.clientId,
     devMode: settings.devMode,
     ...(settings.devMode && settings.providers.directory === 'demo' ? { demoUsers: demoUsers() } : {}),
-    console: { devKeys: settings.agentKeys.size > 0 },
+    console: { devKeys: settings.agentKeys.size > 0, ...(opts.web.consoleOidc ? { oidc: opts.web.consoleOidc } : {}) },
   };
   const meta = `<meta name="ciam-config" content="${escapeAttribute(JSON.stringify(config))}">`;
 
   for (const page of PAGES) {
     if (page.devOnly && !settings.devMode) continue;
     const html = readFileSync(join(WEB_DIST, page.file), 'utf8').replace('<meta name="ciam-config" content="">', meta);
-    const csp = pageContentSecurityPolicy();
+    const idpOrigin = page.callsIdp && opts.web.consoleOidc ? [new URL(opts.web.consoleOidc.issuer).origin] : [];
+    const csp = pageContentSecurityPolicy(idpOrigin);
     app.get(page.url, { schema: { hide: true }, config: { public: true } }, async (_request, reply) =>
       reply
         .header('content-security-policy', csp)
