@@ -1,6 +1,5 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +7,7 @@ import { promisify } from 'node:util';
 import type { Env } from '../../src/config/settings.js';
 import { DEMO_PASSWORD } from '../../src/providers/directory/demo-directory.js';
 import { BASE_DN, passwordPolicyLdif, POLICY_DN, SERVICE_DN, seedLdif } from './slapd-seed.js';
+import { freePort } from './free-port.js';
 
 /**
  * A throwaway OpenLDAP slapd for one test file: its own temp directory, config, database and
@@ -186,16 +186,6 @@ async function ssha(password: string): Promise<string> {
   return stdout.trim();
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = net.createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => done(port));
-    });
-  });
-}
 
 async function waitUntilAnswering(url: string, proc: ChildProcess, log: string[]): Promise<void> {
   const deadline = Date.now() + 15_000;
