@@ -3,65 +3,32 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { available } from './requirements.js';
 
-const SLAPD_BINARIES = ['/usr/sbin/slapd', '/usr/sbin/slapadd', '/usr/sbin/slappasswd', '/usr/bin/ldapsearch'];
-
 /**
- * Whether the LDAP suites can run here: OpenLDAP is installed, or the project's install script
- * (Debian's packages; needs root or passwordless sudo) installs it now. Otherwise the suites are
- * skipped with the reason printed — a failure under CIAM_TEST_REQUIRE_ALL.
+ * Whether the suites that need `name` can run here: its binaries are installed, or the project's
+ * install script (Debian's packages; needs root or passwordless sudo) installs them now. Otherwise
+ * they are left out with the reason printed — a failure under CIAM_TEST_REQUIRE_ALL.
  */
-export function slapdAvailable(): boolean {
-  if (SLAPD_BINARIES.every((p) => existsSync(p))) return true;
+function installedOrInstallable(name: string, binaries: string[], installTimeoutMs: number): boolean {
+  const present = () => binaries.every((p) => existsSync(p));
+  if (present()) return true;
   let missing: string | undefined;
   try {
     const script = fileURLToPath(new URL('../../scripts/ci-install-test-servers.sh', import.meta.url));
-    execFileSync(script, { stdio: 'pipe', timeout: 300_000 });
-    if (!SLAPD_BINARIES.every((p) => existsSync(p))) missing = 'the install script ran but slapd is still missing';
+    execFileSync(script, { stdio: 'pipe', timeout: installTimeoutMs });
+    if (!present()) missing = `the install script ran but ${name} is still missing`;
   } catch (err) {
     const detail = (err as { stderr?: Buffer }).stderr?.toString().trim().split('\n').pop();
     missing = `not installed, and not installable from Debian's packages here${detail ? ` (${detail})` : ''}`;
   }
-  return available('OpenLDAP slapd', missing);
+  return available(name, missing);
 }
 
-const CHROMIUM = '/usr/bin/chromium';
+/** The LDAP suites: OpenLDAP's slapd and its tools. */
+export const slapdAvailable = () =>
+  installedOrInstallable('OpenLDAP slapd', ['/usr/sbin/slapd', '/usr/sbin/slapadd', '/usr/sbin/slappasswd', '/usr/bin/ldapsearch'], 300_000);
 
-/**
- * Whether the browser suites can run here: Debian's Chromium is installed, or the project's
- * install script installs it now. Otherwise they are skipped with the reason printed — a failure
- * under CIAM_TEST_REQUIRE_ALL.
- */
-export function chromiumAvailable(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  let missing: string | undefined;
-  try {
-    const script = fileURLToPath(new URL('../../scripts/ci-install-test-servers.sh', import.meta.url));
-    execFileSync(script, { stdio: 'pipe', timeout: 600_000 });
-    if (!existsSync(CHROMIUM)) missing = 'the install script ran but Chromium is still missing';
-  } catch (err) {
-    const detail = (err as { stderr?: Buffer }).stderr?.toString().trim().split('\n').pop();
-    missing = `not installed, and not installable from Debian's packages here${detail ? ` (${detail})` : ''}`;
-  }
-  return available('Chromium', missing);
-}
+/** The browser suites: Debian's Chromium. */
+export const chromiumAvailable = () => installedOrInstallable('Chromium', ['/usr/bin/chromium'], 600_000);
 
-const PGBOUNCER = '/usr/sbin/pgbouncer';
-
-/**
- * Whether the `pgbouncer` project can run here: PgBouncer is installed, or the install script
- * installs it now. Otherwise the project is left out with the reason printed — a failure under
- * CIAM_TEST_REQUIRE_ALL.
- */
-export function pgbouncerAvailable(): boolean {
-  if (existsSync(PGBOUNCER)) return true;
-  let missing: string | undefined;
-  try {
-    const script = fileURLToPath(new URL('../../scripts/ci-install-test-servers.sh', import.meta.url));
-    execFileSync(script, { stdio: 'pipe', timeout: 300_000 });
-    if (!existsSync(PGBOUNCER)) missing = 'the install script ran but pgbouncer is still missing';
-  } catch (err) {
-    const detail = (err as { stderr?: Buffer }).stderr?.toString().trim().split('\n').pop();
-    missing = `not installed, and not installable from Debian's packages here${detail ? ` (${detail})` : ''}`;
-  }
-  return available('PgBouncer', missing);
-}
+/** The `pgbouncer` project. */
+export const pgbouncerAvailable = () => installedOrInstallable('PgBouncer', ['/usr/sbin/pgbouncer'], 300_000);
