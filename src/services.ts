@@ -65,12 +65,13 @@ export async function createProviders(settings: Settings, db: Database): Promise
     switch (settings.providers.directory) {
       case 'demo':
         return withPasswordLockout(new DemoDirectory(), db, settings.operations.passwordLockout);
-      case 'ldap':
+      case 'ldap': {
         const { LdapDirectory } = await import('./providers/directory/ldap-directory.js');
         return resilient('directory', new LdapDirectory(adapterSettings(adapters.ldap, 'CIAM_DIRECTORY=ldap')), {
           breaker,
           bypass: ['close'],
         });
+      }
     }
   })();
 
