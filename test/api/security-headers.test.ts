@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOperationsSettings } from '../../src/config/operations-settings.js';
+import { loadOperationsSettings } from '../../src/config/operations.js';
 import { metrics } from '../../src/http/plugins/metrics.js';
 import { expectError, journeyClient, JOURNEY_TEST_ENV, type JourneyClient } from '../support/journey-client.js';
 import { startTestApp, testSettings, type TestApp } from '../support/test-app.js';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { loadOperationsSettings, type OperationsSettings } from '../../src/config/operations-settings.js';
+import { loadOperationsSettings, type OperationsSettings } from '../../src/config/operations.js';
 import type { JobContext, JobDefinition } from '../../src/jobs/job.js';
 import type { Database, Queryable } from '../../src/store/database.js';
 

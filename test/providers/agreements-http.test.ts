@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingsError, type Env } from '../../src/config/settings.js';
 import { ProviderUnavailableError } from '../../src/providers/errors.js';
 import { HttpAgreements } from '../../src/providers/agreements/http-agreements.js';
-import { readHttpAgreementsSettings } from '../../src/providers/agreements/http-agreements-settings.js';
+import { readHttpAgreementsSettings } from '../../src/config/agreements.js';
 import type { AgreementDocument } from '../../src/providers/agreements/port.js';
 import { AGREEMENTS_API_KEY, FakeAgreements } from '../support/fake-agreements.js';
 

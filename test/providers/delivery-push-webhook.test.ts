@@ -3,7 +3,7 @@ import { SettingsError, type Env } from '../../src/config/settings.js';
 import { ProviderRefusedError, ProviderUnavailableError } from '../../src/providers/errors.js';
 import type { PushMessage } from '../../src/providers/delivery/port.js';
 import { WebhookPushSender } from '../../src/providers/delivery/webhook-push-sender.js';
-import { readWebhookPushSettings } from '../../src/providers/delivery/webhook-push-settings.js';
+import { readWebhookPushSettings } from '../../src/config/push-webhook.js';
 import { FakePushGateway, verifyPushSignature } from '../support/fake-push-gateway.js';
 
 const SECRET = 'push-gateway-shared-secret-0123456789abcdef';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingsError, type Env } from '../../src/config/settings.js';
 import { DeliveryUnconfirmedError, ProviderRefusedError, ProviderUnavailableError } from '../../src/providers/errors.js';
 import { TwilioCodeSender } from '../../src/providers/delivery/twilio-code-sender.js';
-import { readTwilioSettings } from '../../src/providers/delivery/twilio-settings.js';
+import { readTwilioSettings } from '../../src/config/twilio.js';
 import type { CodeMessage } from '../../src/providers/delivery/port.js';
 import { FakeTwilio, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_TEST_NUMBERS } from '../support/fake-twilio.js';
 

@@ -5,7 +5,7 @@ import { PasswordPolicyControl } from '../../src/providers/directory/password-po
 import { DEMO_PASSWORD, DEMO_USERS } from '../../src/providers/directory/demo-directory.js';
 import { LdapConnector } from '../../src/providers/directory/ldap-connector.js';
 import { LdapDirectory } from '../../src/providers/directory/ldap-directory.js';
-import { readLdapSettings } from '../../src/providers/directory/ldap-settings.js';
+import { readLdapSettings } from '../../src/config/ldap.js';
 import type { DirectoryUser } from '../../src/providers/directory/port.js';
 import type { Env } from '../../src/config/settings.js';
 import { startCountingProxy, startSilentServer } from '../support/counting-proxy.js';

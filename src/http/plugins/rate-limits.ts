@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import { recordAudit } from '../../audit/record.js';
-import type { OperationsSettings } from '../../config/operations-settings.js';
+import type { OperationsSettings } from '../../config/operations.js';
 import { CiamError } from '../../errors/catalogue.js';
 import { ciamMetrics } from '../../observability/metrics.js';
 import type { Database } from '../../store/database.js';

@@ -1,7 +1,7 @@
 import type { PushMessage, PushSender } from './port.js';
 import { deliver } from './http-delivery.js';
 import { pushSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './push-signature.js';
-import type { WebhookPushSettings } from './webhook-push-settings.js';
+import type { WebhookPushSettings } from '../../config/push-webhook.js';
 
 /**
  * Push approval requests as a signed JSON webhook to the bank's push gateway. The body names the
