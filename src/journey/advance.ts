@@ -4,7 +4,7 @@ import type { AuditEventType } from '../audit/events.js';
 import { CiamError } from '../errors/catalogue.js';
 import type { Queryable } from '../store/database.js';
 import { finishAuthContext, type AuthContextRow } from '../store/queries/auth-contexts.js';
-import { insertStep, stepsOfJourney } from '../store/queries/auth-transactions.js';
+import { insertStep, stepsOfJourney, type NewStep } from '../store/queries/auth-transactions.js';
 import { findTrustedDevice } from '../store/queries/trusted-devices.js';
 import type { JourneyAnswer } from './answers.js';
 import type { JourneyDeps } from './journey-deps.js';
@@ -80,53 +80,50 @@ async function endFailed(tx: Queryable, at: Position, type: AuditEventType, data
   return failWith(new CiamError(code, { contextId }));
 }
 
+/** Inserts the next step (parent: the step just taken) and its audit row. */
+async function openStep(
+  tx: Queryable,
+  at: Position,
+  step: Omit<NewStep, 'contextId' | 'parentTransactionId'>,
+  audit: { type: AuditEventType; data?: Record<string, unknown> },
+): Promise<string> {
+  const contextId = at.context.context_id;
+  const opened = await insertStep(tx, { ...step, contextId, parentTransactionId: at.parentTransactionId });
+  await recordAudit(tx, { cupid: at.context.cupid, contextId, origin: at.origin, transactionId: opened.transaction_id, ...audit });
+  return opened.transaction_id;
+}
+
 async function offerMfa(deps: JourneyDeps, tx: Queryable, at: Position, mfa: Extract<NextStep, { kind: 'MFA' }>): Promise<JourneyAnswer> {
   const contextId = at.context.context_id;
   // A resumed journey keeps its count of wrong codes: starting over gives no fresh guesses.
   const wrongCodes = at.resumed ? (await stepsOfJourney(tx, contextId)).filter((s) => s.verification_result === 'INCORRECT').length : 0;
-  const step = await insertStep(tx, {
-    contextId,
-    parentTransactionId: at.parentTransactionId,
-    type: 'MFA_INITIATE',
-    phase: 'MFA',
-    ttlSeconds: deps.settings.lifetimes.mfaStep,
-    mfaOptions: mfa.otp,
-    mobileApproveStatus: mfa.push,
-    attemptNumber: wrongCodes + 1,
-  });
-  const base = { cupid: at.context.cupid, contextId, origin: at.origin, transactionId: step.transaction_id };
-  await recordAudit(tx, { ...base, type: 'LOGIN_MFA_REQUIRED', data: { reason: mfa.reason, resumed: Boolean(at.resumed) } });
-  return { kind: 'MFA_REQUIRED', contextId, transactionId: step.transaction_id, otpMethods: mfa.otp, mobileApproveStatus: mfa.push };
+  const transactionId = await openStep(
+    tx,
+    at,
+    { type: 'MFA_INITIATE', phase: 'MFA', ttlSeconds: deps.settings.lifetimes.mfaStep, mfaOptions: mfa.otp, mobileApproveStatus: mfa.push, attemptNumber: wrongCodes + 1 },
+    { type: 'LOGIN_MFA_REQUIRED', data: { reason: mfa.reason, resumed: Boolean(at.resumed) } },
+  );
+  return { kind: 'MFA_REQUIRED', contextId, transactionId, otpMethods: mfa.otp, mobileApproveStatus: mfa.push };
 }
 
 async function presentDocument(deps: JourneyDeps, tx: Queryable, at: Position, documentId: string): Promise<JourneyAnswer> {
-  const contextId = at.context.context_id;
-  const step = await insertStep(tx, {
-    contextId,
-    parentTransactionId: at.parentTransactionId,
-    type: 'ESIGN_PRESENT',
-    phase: 'ESIGN',
-    ttlSeconds: deps.settings.lifetimes.esignStep,
-    esignDocumentId: documentId,
-    esignAction: 'PRESENTED',
-  });
-  const base = { cupid: at.context.cupid, contextId, origin: at.origin, transactionId: step.transaction_id };
-  await recordAudit(tx, { ...base, type: 'ESIGN_PRESENTED', data: { document_id: documentId } });
-  return { kind: 'ESIGN_REQUIRED', contextId, transactionId: step.transaction_id, documentId };
+  const transactionId = await openStep(
+    tx,
+    at,
+    { type: 'ESIGN_PRESENT', phase: 'ESIGN', ttlSeconds: deps.settings.lifetimes.esignStep, esignDocumentId: documentId, esignAction: 'PRESENTED' },
+    { type: 'ESIGN_PRESENTED', data: { document_id: documentId } },
+  );
+  return { kind: 'ESIGN_REQUIRED', contextId: at.context.context_id, transactionId, documentId };
 }
 
 async function offerDeviceBind(deps: JourneyDeps, tx: Queryable, at: Position): Promise<JourneyAnswer> {
-  const contextId = at.context.context_id;
-  const step = await insertStep(tx, {
-    contextId,
-    parentTransactionId: at.parentTransactionId,
-    type: 'DEVICE_BIND',
-    phase: 'DEVICE_BIND',
-    ttlSeconds: deps.settings.lifetimes.deviceBindStep,
-    deviceBindDecision: 'OFFERED',
-  });
-  await recordAudit(tx, { cupid: at.context.cupid, contextId, origin: at.origin, type: 'DEVICE_BIND_OFFERED', transactionId: step.transaction_id });
-  return { kind: 'DEVICE_BIND_REQUIRED', contextId, transactionId: step.transaction_id };
+  const transactionId = await openStep(
+    tx,
+    at,
+    { type: 'DEVICE_BIND', phase: 'DEVICE_BIND', ttlSeconds: deps.settings.lifetimes.deviceBindStep, deviceBindDecision: 'OFFERED' },
+    { type: 'DEVICE_BIND_OFFERED' },
+  );
+  return { kind: 'DEVICE_BIND_REQUIRED', contextId: at.context.context_id, transactionId };
 }
 
 /** Opens the session, issues the tokens and records the journey's success — one statement. */

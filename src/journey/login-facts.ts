@@ -4,7 +4,7 @@ import { findAuthContext, type AuthContextRow } from '../store/queries/auth-cont
 import { findTrustedDevice, type TrustedDeviceRow } from '../store/queries/trusted-devices.js';
 import { deviceKeyHash } from './device-identity.js';
 import type { JourneyDeps } from './journey-deps.js';
-import type { LoginRequest } from './login.js';
+import type { LoginRequest } from './login-request.js';
 import { reachesDocuments, type JourneyFacts } from './policy.js';
 import { fromProvider } from './provider-call.js';
 import { assessRisk } from './risk-check.js';

@@ -13,23 +13,12 @@ import { completeAtPassword, open } from './advance.js';
 import type { JourneyAnswer } from './answers.js';
 import type { JourneyDeps } from './journey-deps.js';
 import { findLoginFacts, type LoginFindings } from './login-facts.js';
+import type { LoginRequest } from './login-request.js';
 import { BLOCKED_STATES, mfaOwed, nextStep, reachesDocuments } from './policy.js';
 import { fromProvider } from './provider-call.js';
 import { reportingJourneyEnd, sealActionToken } from './risk-outcome.js';
 import { sha256Hex } from './secrets.js';
 import { throwIfFailure } from './step-guard.js';
-
-export interface LoginRequest {
-  username: string;
-  password: string;
-  transmitAid: string;
-  contextId?: string;
-  drsActionToken?: string;
-  deviceFingerprint?: string;
-  appId: string;
-  appVersion: string;
-  origin: RequestOrigin;
-}
 
 /**
  * POST /auth/login: the password, then what the policy asks of this login — a refusal, the first
