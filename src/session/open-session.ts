@@ -3,18 +3,12 @@ import type { Queryable } from '../store/database.js';
 import type { RequestOrigin } from '../audit/record.js';
 import { announceAuditRecorded } from '../audit/record.js';
 import { AUDIT_EVENTS } from '../audit/events.js';
+import type { JourneyClosing } from '../store/queries/auth-contexts.js';
 import { insertSessionWithTokens } from '../store/queries/session-opening.js';
 import { signIdToken } from './id-token.js';
 import type { SigningKeys } from './signing-keys.js';
 import { newOpaqueToken, tokenHash } from './token-values.js';
 
-/**
- * The journey that earned the session, closed by the same statement that opens it: an open journey
- * row is finished, or the row of a journey that ends at the password is written already finished.
- */
-export type JourneyEnd =
-  | { kind: 'finish'; lastTransactionId: string | null }
-  | { kind: 'start-finished'; appId: string; appVersion: string; ttlSeconds: number };
 
 export interface OpenSessionInput {
   contextId: string;
@@ -22,7 +16,8 @@ export interface OpenSessionInput {
   clientId: string;
   deviceFingerprint?: string | null;
   origin: RequestOrigin;
-  journey: JourneyEnd;
+  /** The journey that earned the session, closed by the same statement that opens it. */
+  journey: JourneyClosing;
 }
 export interface IssuedTokens { sessionId: string; accessToken: string; idToken: string; refreshToken: string; expiresIn: number; }
 export interface SessionOpener { open(tx: Queryable, input: OpenSessionInput): Promise<IssuedTokens>; }

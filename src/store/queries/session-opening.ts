@@ -1,4 +1,5 @@
 import type { Queryable } from '../database.js';
+import { journeyClosingCtes, type JourneyClosing } from './auth-contexts.js';
 
 export interface AuditFields {
   eventType: string;
@@ -6,14 +7,18 @@ export interface AuditFields {
   severity: string;
 }
 
-/**
- * How the journey that earned the session is closed by the same statement:
- * - `finish`: its open row becomes SUCCESS (the journey went through steps);
- * - `start-finished`: its row is written already SUCCESS (the journey ends at the password).
- */
-export type JourneyClosing =
-  | { kind: 'finish'; lastTransactionId: string | null }
-  | { kind: 'start-finished'; appId: string; appVersion: string; ttlSeconds: number };
+/** The journey's part of the statement, written by the journey table's own query file. */
+const JOURNEY = journeyClosingCtes({
+  contextId: '$2',
+  cupid: '$3',
+  deviceFingerprint: '$5',
+  ipAddress: '$6',
+  correlationId: '$16',
+  kind: '$18',
+  appId: '$19',
+  appVersion: '$20',
+  ttlSeconds: '$21',
+});
 
 export interface SessionOpening {
   sessionId: string;
@@ -49,19 +54,7 @@ export async function insertSessionWithTokens(
   const { rows } = await db.query<{ expires_at: Date; token_ids: Record<string, string> }>({
     name: 'session_open',
     text: `
-WITH started AS (
-  INSERT INTO auth_contexts (context_id, cupid, app_id, app_version, device_fingerprint, ip_address, correlation_id,
-                             auth_outcome, completed_at, expires_at)
-  SELECT $2, $3, $19, $20, $5, $6, $16, 'SUCCESS', now(), now() + make_interval(secs => $21)
-  WHERE $18 = 'start-finished'
-  RETURNING context_id
-), finished AS (
-  UPDATE auth_contexts SET auth_outcome = 'SUCCESS', completed_at = now()
-  WHERE $18 = 'finish' AND context_id = $2 AND auth_outcome IS NULL
-  RETURNING context_id
-), journey AS (
-  SELECT context_id FROM started UNION ALL SELECT context_id FROM finished
-), s AS (
+WITH ${JOURNEY}, s AS (
   INSERT INTO sessions (session_id, context_id, cupid, client_id, device_fingerprint, ip_address, user_agent, expires_at)
   SELECT $1, journey.context_id, $3, $4, $5, $6, $7, now() + make_interval(secs => $8) FROM journey
   RETURNING session_id, expires_at
