@@ -7,7 +7,7 @@ import { authenticateAccessToken, verifyAccessToken, type TokenVerdict } from '.
 import { logout } from './logout.js';
 import { openSession, type IssuedTokens, type OpenSessionInput, type SessionOpener } from './open-session.js';
 import { LiveRefreshRotation } from './live-refresh-rotation.js';
-import { refreshTokens, rotationSettings, type RefreshedTokens } from './refresh.js';
+import { refreshTokens, type RefreshedTokens } from './refresh.js';
 import { revokeSession, revokeSessionsOf, type Revoker, type SessionRevocation } from './revoke-sessions.js';
 import type { SigningKeys } from './signing-keys.js';
 
@@ -23,7 +23,7 @@ export class SessionService implements SessionOpener {
   ) {
     // Read-only lookups (gateway verify, userinfo, /me authentication) on the read pool.
     this.accessTokens = new AccessTokenLookup(readsOf(db));
-    this.liveRotation = new LiveRefreshRotation(db, rotationSettings(settings.clients, settings.lifetimes));
+    this.liveRotation = new LiveRefreshRotation(db, { clients: settings.clients, lifetimes: settings.lifetimes });
   }
 
   open(tx: Queryable, input: OpenSessionInput): Promise<IssuedTokens> {
