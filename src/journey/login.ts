@@ -16,7 +16,7 @@ import { isMfaLocked } from '../store/queries/mfa-lockouts.js';
 import { findTrustedDevice, touchTrustedDevice } from '../store/queries/trusted-devices.js';
 import { advance, completeAtPassword } from './advance.js';
 import type { JourneyAnswer } from './answers.js';
-import { deviceKeyHash } from './device-identity.js';
+import { deviceKeyHash } from '../devices/device-identity.js';
 import type { JourneyDeps } from './journey-deps.js';
 import { fromProvider } from './provider-call.js';
 import { assessRisk } from './risk-check.js';

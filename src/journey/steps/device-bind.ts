@@ -4,7 +4,7 @@ import { closeStep } from '../../store/queries/auth-transactions.js';
 import { trustDevice } from '../../store/queries/trusted-devices.js';
 import { complete } from '../advance.js';
 import type { JourneyAnswer } from '../answers.js';
-import { describeDevice } from '../device-identity.js';
+import { describeDevice } from '../../devices/device-identity.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { assertUsable, clientOf, lockStep } from '../step-guard.js';
 
