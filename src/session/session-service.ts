@@ -1,6 +1,6 @@
 import type { RequestOrigin } from '../audit/record.js';
 import type { Settings } from '../config/settings.js';
-import { readsOf, type Database, type Queryable } from '../store/database.js';
+import type { Database, Queryable } from '../store/database.js';
 import type { LiveAccessToken } from '../store/queries/tokens.js';
 import { AccessTokenLookup } from './access-token-lookup.js';
 import { authenticateAccessToken, verifyAccessToken, type TokenVerdict } from './access-tokens.js';
@@ -22,7 +22,7 @@ export class SessionService implements SessionOpener {
     private readonly signingKeys: SigningKeys,
   ) {
     // Read-only lookups (gateway verify, userinfo, /me authentication) on the read pool.
-    this.accessTokens = new AccessTokenLookup(readsOf(db));
+    this.accessTokens = new AccessTokenLookup(db.reads);
     this.liveRotation = new LiveRefreshRotation(db, { clients: settings.clients, lifetimes: settings.lifetimes });
   }
 

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { CiamError } from '../../errors/catalogue.js';
 import type { Services } from '../../services.js';
-import { reportsOf } from '../../store/database.js';
 import { listTrustedDevices, revokeTrustedDevice } from '../../devices/device-trust.js';
 import type { Revoker } from '../../session/revoke-sessions.js';
 import { activeSessionsView } from '../../store/queries/sessions.js';
@@ -19,7 +18,7 @@ const agentErrors = errors(400, 401, 403, 503);
 export async function adminSessionRoutes(app: FastifyInstance, services: Services) {
   const { db, sessions } = services;
   // Listings read the replica when there is one (DATABASE_READ_URL); revocations always write the primary.
-  const reports = reportsOf(db);
+  const reports = db.reports;
   const revoker = (request: Parameters<typeof originOf>[0], why: string): Revoker => {
     const agent = agentOf(request);
     return { revokedBy: agent.agentId, reason: why, origin: originOf(request), audit: { agent_id: agent.agentId, auth_method: agent.method } };
