@@ -2,7 +2,7 @@ import { lastFour, type DirectoryUser } from '../providers/directory/port.js';
 import type { RiskAssessment } from '../providers/risk/port.js';
 import { findAuthContext, type AuthContextRow } from '../store/queries/auth-contexts.js';
 import { findTrustedDevice, type TrustedDeviceRow } from '../store/queries/trusted-devices.js';
-import { deviceKeyHash } from './device-identity.js';
+import { deviceKeyHash } from '../devices/device-identity.js';
 import type { JourneyDeps } from './journey-deps.js';
 import type { LoginRequest } from './login-request.js';
 import { reachesDocuments, type JourneyFacts } from './policy.js';

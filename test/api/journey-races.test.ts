@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceKeyHash } from '../../src/journey/device-identity.js';
+import { deviceKeyHash } from '../../src/devices/device-identity.js';
 import { ProviderUnavailableError } from '../../src/providers/errors.js';
 import type { PushSender } from '../../src/providers/delivery/port.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';

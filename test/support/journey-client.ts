@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { deviceKeyHash } from '../../src/journey/device-identity.js';
+import { deviceKeyHash } from '../../src/devices/device-identity.js';
 import type { TestApp } from './test-app.js';
 
 /**

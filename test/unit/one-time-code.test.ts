@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { describeDevice, deviceKeyHash } from '../../src/journey/device-identity.js';
+import { describeDevice, deviceKeyHash } from '../../src/devices/device-identity.js';
 import { IpDenyList } from '../../src/journey/ip-deny-list.js';
 import {
   hashOneTimeCode,

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
-import { reportsOf } from '../../store/database.js';
 import { auditPage, highRiskPage } from '../../store/queries/agent-views.js';
 import { recentJobRuns } from '../../store/queries/job-runs.js';
 import { decodeCursor, nextCursor } from '../page-cursor.js';
@@ -60,7 +59,7 @@ const highRiskLogin = {
 export async function adminInsightRoutes(app: FastifyInstance, services: Services) {
   const { db } = services;
   // Reports read the replica when there is one (DATABASE_READ_URL); they may lag the primary by a moment.
-  const reports = reportsOf(db);
+  const reports = db.reports;
 
   app.get<{ Params: { cupid: string }; Querystring: PageQuery }>(
     '/admin/customers/:cupid/audit',

@@ -1,11 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { CiamError } from '../../errors/catalogue.js';
 import type { Services } from '../../services.js';
-import { reportsOf } from '../../store/database.js';
-import { revokeTrustedDevice } from '../../session/device-trust.js';
+import { listTrustedDevices, revokeTrustedDevice } from '../../devices/device-trust.js';
 import type { Revoker } from '../../session/revoke-sessions.js';
 import { activeSessionsView } from '../../store/queries/sessions.js';
-import { devicesOf } from '../../store/queries/trusted-devices.js';
 import { originOf } from '../request-origin.js';
 import { adminSchemaBase, cupidParams, flag, readReason, reason } from '../schemas/admin.js';
 import { errors, uuidString } from '../schemas/common.js';
@@ -20,7 +18,7 @@ const agentErrors = errors(400, 401, 403, 503);
 export async function adminSessionRoutes(app: FastifyInstance, services: Services) {
   const { db, sessions } = services;
   // Listings read the replica when there is one (DATABASE_READ_URL); revocations always write the primary.
-  const reports = reportsOf(db);
+  const reports = db.reports;
   const revoker = (request: Parameters<typeof originOf>[0], why: string): Revoker => {
     const agent = agentOf(request);
     return { revokedBy: agent.agentId, reason: why, origin: originOf(request), audit: { agent_id: agent.agentId, auth_method: agent.method } };
@@ -133,7 +131,7 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
     },
     async (request) => {
       const { cupid } = request.params;
-      const devices = await devicesOf(reports, cupid, request.query.include_revoked === 'true');
+      const devices = await listTrustedDevices(reports, cupid, request.query.include_revoked === 'true');
       await auditAgentRead(services, request, 'list_devices', { cupid, reason: request.query.reason, count: devices.length });
       return { cupid, devices };
     },

@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CiamError } from '../../errors/catalogue.js';
 import type { Services } from '../../services.js';
-import { revokeTrustedDevice } from '../../session/device-trust.js';
+import { listTrustedDevices, revokeTrustedDevice } from '../../devices/device-trust.js';
 import type { LiveAccessToken } from '../../store/queries/tokens.js';
-import { devicesOf } from '../../store/queries/trusted-devices.js';
 import { liveSessionsOf } from '../../store/queries/sessions.js';
 import { bearerToken } from '../bearer.js';
 import { originOf } from '../request-origin.js';
@@ -121,7 +120,7 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
         },
       } as Record<string, unknown>,
     },
-    async (request) => ({ devices: await devicesOf(db, customerOf(request).cupid, false) }),
+    async (request) => ({ devices: await listTrustedDevices(db, customerOf(request).cupid, false) }),
   );
 
   app.delete<{ Params: { device_id: string } }>(

@@ -2,7 +2,7 @@ import { recordAudit } from '../../audit/record.js';
 import { trustDevice } from '../../store/queries/trusted-devices.js';
 import { advance, journeySoFar } from '../advance.js';
 import type { JourneyAnswer } from '../answers.js';
-import { describeDevice } from '../device-identity.js';
+import { describeDevice } from '../../devices/device-identity.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { consumeStep, isFailure } from '../step-guard.js';
 import { runStep, type StepCall } from '../step-runner.js';

@@ -1,11 +1,7 @@
 import type { Queryable } from '../database.js';
 import { journeyClosingCtes, type JourneyClosing } from './auth-contexts.js';
-
-export interface AuditFields {
-  eventType: string;
-  category: string;
-  severity: string;
-}
+import { auditInsert, type AuditEventColumns } from './audit-logs.js';
+import { expiryCappedAtSession } from './token-rules.js';
 
 /** The journey's part of the statement, written by the journey table's own query file. */
 const JOURNEY = journeyClosingCtes({
@@ -32,7 +28,7 @@ export interface SessionOpening {
   tokens: { type: 'ACCESS' | 'ID' | 'REFRESH'; hash: string; lifetimeSeconds: number; scopes: string[] | null }[];
   journey: JourneyClosing;
   /** The login's audit row (LOGIN_SUCCESS). */
-  audit: AuditFields & {
+  audit: AuditEventColumns & {
     correlationId: string | null;
     /** Fields merged into event_data beside the session's expiry and the token ids. */
     dataJson: string;
@@ -61,17 +57,28 @@ WITH ${JOURNEY}, s AS (
 ), t AS (
   INSERT INTO tokens (session_id, token_type, token_value_hash, scopes, expires_at)
   SELECT s.session_id, v.type::token_type, v.hash, string_to_array(v.scopes, ' '),
-         least(now() + make_interval(secs => v.ttl), s.expires_at)
+         ${expiryCappedAtSession('v.ttl', 's.expires_at')}
   FROM s CROSS JOIN unnest($9::text[], $10::text[], $11::text[], $12::int[]) AS v(type, hash, scopes, ttl)
   RETURNING token_id, token_type
 ), ids AS (
   SELECT jsonb_object_agg(lower(token_type::text), token_id) AS token_ids FROM t
 ), a AS (
-  INSERT INTO audit_logs (event_type, event_category, severity, cupid, context_id, session_id, transaction_id,
-                          correlation_id, ip_address, user_agent, event_data)
-  SELECT $13, $14, $15::event_severity, $3, $2, s.session_id, $22::uuid, $16::uuid, $6::inet, $7,
-         $17::jsonb || jsonb_build_object('expires_at', s.expires_at, 'token_ids', ids.token_ids)
-  FROM s CROSS JOIN ids
+  ${auditInsert(
+    {
+      eventType: '$13',
+      category: '$14',
+      severity: '$15::event_severity',
+      cupid: '$3',
+      contextId: '$2',
+      transactionId: '$22::uuid',
+      sessionId: 's.session_id',
+      correlationId: '$16::uuid',
+      ipAddress: '$6::inet',
+      userAgent: '$7',
+      data: `$17::jsonb || jsonb_build_object('expires_at', s.expires_at, 'token_ids', ids.token_ids)`,
+    },
+    (expressions) => `SELECT ${expressions} FROM s CROSS JOIN ids`,
+  )}
 )
 SELECT s.expires_at, ids.token_ids FROM s CROSS JOIN ids`,
     values: [
