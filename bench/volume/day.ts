@@ -191,16 +191,16 @@ export const trustedDevices: FillStatement = {
  * the odd token reuse.
  */
 const AUDIT_SLOTS = `(VALUES
-  (0,'DRS_EVALUATION','SECURITY','INFO','{"recommendation":"ALLOW","risk_score":25}'),
-  (1,'LOGIN_MFA_REQUIRED','AUTH','INFO','{"reason":"DIRECTORY"}'),
-  (2,'MFA_CHALLENGE_SENT','MFA','INFO','{"method":"sms","mfa_option_id":1}'),
-  (3,'MFA_VERIFY_SUCCESS','MFA','INFO','{"method":"sms","attempt_number":1}'),
-  (4,'LOGIN_SUCCESS','AUTH','INFO','{"client_id":"web-banking","mfa":true}'),
-  (5,'TOKEN_REFRESHED','TOKEN','INFO','{"client_id":"web-banking"}'),
-  (6,'TOKEN_REFRESHED','TOKEN','INFO','{"client_id":"web-banking"}'),
-  (7,'TOKEN_REFRESHED','TOKEN','INFO','{"client_id":"web-banking"}'),
-  (8,'TOKEN_REFRESHED','TOKEN','INFO','{"client_id":"web-banking"}'),
-  (9,'TOKEN_REFRESHED','TOKEN','INFO','{"client_id":"web-banking"}')
+  (0,'DRS_EVALUATION','SECURITY','INFO','{"recommendation":"ALLOW","risk_score":25}'::jsonb),
+  (1,'LOGIN_MFA_REQUIRED','AUTH','INFO','{"reason":"DIRECTORY"}'::jsonb),
+  (2,'MFA_CHALLENGE_SENT','MFA','INFO','{"method":"sms","mfa_option_id":1}'::jsonb),
+  (3,'MFA_VERIFY_SUCCESS','MFA','INFO','{"method":"sms","attempt_number":1}'::jsonb),
+  (4,'LOGIN_SUCCESS','AUTH','INFO','{"client_id":"web-banking","mfa":true}'::jsonb),
+  (5,'TOKEN_REFRESHED','TOKEN','INFO','{"client_id":"web-banking"}'::jsonb),
+  (6,'TOKEN_REFRESHED','TOKEN','INFO','{"client_id":"web-banking"}'::jsonb),
+  (7,'TOKEN_REFRESHED','TOKEN','INFO','{"client_id":"web-banking"}'::jsonb),
+  (8,'TOKEN_REFRESHED','TOKEN','INFO','{"client_id":"web-banking"}'::jsonb),
+  (9,'TOKEN_REFRESHED','TOKEN','INFO','{"client_id":"web-banking"}'::jsonb)
 ) AS s(slot, type, category, severity, data)`;
 
 export const auditOfDay: FillStatement = {
@@ -214,7 +214,7 @@ export const auditOfDay: FillStatement = {
            CASE WHEN journey_event THEN ${journeyId('j')} END, NULL,
            CASE WHEN NOT journey_event THEN ${sessionId('i')} END,
            CASE WHEN journey_event THEN ${correlationOf('j')} ELSE md5('cor-a-' || a)::uuid END,
-           ${ipOf('a / 10')}, ${USER_AGENT}, e.data::jsonb, at
+           ${ipOf('a / 10')}, ${USER_AGENT}, e.data, at
     FROM generate_series($2::int, $3::int) AS a
     CROSS JOIN LATERAL (SELECT (a / 10)::int AS j, ${hashMod('a', VOLUME.sessions, 83)} AS i,
                                ${T0} - interval '1 day' + a::float8 / ${VOLUME.auditRows} * interval '1 day' AS at) AS x

@@ -20,8 +20,11 @@ export interface QueryFigure {
   p99: number;
   /** The access path of each statement, from EXPLAIN. */
   plan: string;
-  /** EXPLAIN's full text, statement by statement. */
+  /** EXPLAIN ANALYZE's full text, statement by statement (one key). */
   explain: string;
+  /** Of that one key, summed over the statements. */
+  planningMs: number;
+  executionMs: number;
 }
 
 interface Statement {
@@ -161,7 +164,7 @@ const CASES: QueryCase<any>[] = [
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 /** The seed's query table: each query over 1,000 random keys (drawn again when fewer exist), p50 and p99, and its plan. */
-export async function measureQueries(db: Database, explainDb: Queryable): Promise<QueryFigure[]> {
+export async function measureQueries(db: Database): Promise<QueryFigure[]> {
   const figures: QueryFigure[] = [];
   for (const c of CASES) {
     const drawn = await c.keys(db);
@@ -173,7 +176,7 @@ export async function measureQueries(db: Database, explainDb: Queryable): Promis
     const ms: number[] = [];
     for (const key of keys) ms.push(await c.run(db, key));
     ms.sort((a, b) => a - b);
-    const explained = await explain(explainDb, recorder.statements);
+    const explained = await explain(db, recorder.statements);
     figures.push({
       name: c.name,
       target: c.target,
@@ -183,22 +186,49 @@ export async function measureQueries(db: Database, explainDb: Queryable): Promis
       p99: percentile(ms, 0.99),
       plan: explained.map((e) => e.summary).join('; '),
       explain: explained.map((e) => `${e.text}\n${e.plan}`).join('\n\n'),
+      planningMs: explained.reduce((n, e) => n + e.planningMs, 0),
+      executionMs: explained.reduce((n, e) => n + e.executionMs, 0),
     });
   }
   return figures;
 }
 
-/** EXPLAIN of each recorded statement with its parameters (nothing runs: no ANALYZE). */
-async function explain(db: Queryable, statements: Statement[]) {
-  const out = [];
-  for (const s of statements) {
-    const { rows } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) ${s.text}`, s.values);
-    const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
-    const nodes = rows
-      .map((r) => r['QUERY PLAN'].replace(/^[\s->]+/, ''))
-      .filter((l) => /Scan|^Insert|^Update|^LockRows|Append/.test(l))
-      .map((l) => l.replace(/ \(.*$/, ''));
-    out.push({ text: s.text.replace(/\s+/g, ' ').trim(), plan, summary: [...new Set(nodes)].join(', ') || 'Result' });
-  }
+/**
+ * EXPLAIN ANALYZE of each recorded statement with its parameters, in one transaction that is
+ * rolled back (the statements that write leave nothing behind).
+ */
+async function explain(db: Database, statements: Statement[]) {
+  const out: { text: string; plan: string; summary: string; planningMs: number; executionMs: number }[] = [];
+  await inRolledBack(db, async (tx) => {
+    for (const s of statements) {
+      const { rows } = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${s.text}`, s.values);
+      const lines = rows.map((r) => r['QUERY PLAN']);
+      const ms = (label: string) => Number(/([\d.]+) ms/.exec(lines.find((l) => l.startsWith(label)) ?? '')?.[1] ?? 0);
+      const nodes = lines
+        .map((l) => l.replace(/^[\s->]+/, ''))
+        .filter((l) => /Scan|^Insert|^Update|^LockRows|Append/.test(l))
+        .map((l) => l.replace(/ \(.*$/, ''));
+      out.push({
+        text: s.text.replace(/\s+/g, ' ').trim(),
+        plan: lines.join('\n'),
+        summary: summarize(nodes),
+        planningMs: ms('Planning Time'),
+        executionMs: ms('Execution Time'),
+      });
+    }
+  });
   return out;
+}
+
+/**
+ * The plan's access paths, one entry per distinct path: monthly partitions are folded together
+ * ("on audit_logs_<month> × 26"), so a plan over thirty partitions stays one line.
+ */
+function summarize(nodes: string[]): string {
+  const counts = new Map<string, number>();
+  for (const node of nodes) {
+    const path = node.replace(/audit_logs_\d{4}_\d{2}/g, 'audit_logs_<month>').replace(/ audit_logs_\d+$/, '');
+    counts.set(path, (counts.get(path) ?? 0) + 1);
+  }
+  return [...counts].map(([path, n]) => (n > 1 ? `${path} × ${n}` : path)).join(', ') || 'Result';
 }

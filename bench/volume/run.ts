@@ -86,7 +86,7 @@ async function main() {
       }
       pgVersion = (await full.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
       log('query table');
-      queries = await measureQueries(full, full);
+      queries = await measureQueries(full);
     } finally {
       await full.close();
     }
