@@ -16,11 +16,12 @@ import { execSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openPostgres } from '../../src/store/engines/postgres.js';
 import { migrate } from '../../src/store/migrate.js';
+import { admin, databaseUrl } from '../admin.js';
 import { measure, type Load } from '../load.js';
 import { startService, type Child } from '../processes.js';
+import { benchServiceEnv, GATEWAY_KEY } from '../service-env.js';
 import { seedSessions } from '../seed.js';
 import { fill } from './fill.js';
 import { measureJobs } from './jobs.js';
@@ -29,34 +30,18 @@ import { measureQueries, type QueryFigure } from './queries.js';
 import { renderMarkdown, renderPlans, SCALE_NOTE, writeIntoDocs, type ServiceFigure, type VolumeResults } from './report.js';
 import { VOLUME } from './shape.js';
 
-const adminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const GATEWAY_KEY = 'bench-gateway-key-000001';
 const CLIENT = { 'x-client-id': 'web-banking' };
 /** Sessions of the empty database: only the ones the load presents (even ones verified, odd ones refreshed). */
 const EMPTY_SESSIONS = 120_000;
 
 const stamp = Date.now().toString(36);
 const names = { full: `ciam_volume_${stamp}_full`, empty: `ciam_volume_${stamp}_empty` };
-const urlOf = (db: string) => {
-  const u = new URL(adminUrl);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
+const urlOf = databaseUrl;
 const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    return await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 async function main() {
   const loadAtStart = load();
@@ -91,18 +76,8 @@ async function main() {
       await full.close();
     }
 
-    const env = (db: string) => ({
-      DATABASE_URL: urlOf(db),
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      CIAM_DATA_DIR: dataDir,
-      CIAM_GATEWAY_API_KEY: GATEWAY_KEY,
-      // One bench machine logging one customer in hundreds of times a minute is exactly what the limits stop.
-      CIAM_RATE_LIMIT_ENABLED: 'false',
-      CIAM_MFA_CODES_PER_HOUR: '1000000000',
-      CIAM_JOBS_ENABLED: 'false',
-    });
+    // The journeys send a code to one demo customer hundreds of times an hour.
+    const env = (db: string) => ({ ...benchServiceEnv(urlOf(db), dataDir), CIAM_MFA_CODES_PER_HOUR: '1000000000' });
     const port = 19_000 + Math.floor(Math.random() * 500);
     const services = {
       empty: await startService(port, env(names.empty), join(dataDir, 'empty.log')),
