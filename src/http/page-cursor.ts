@@ -1,5 +1,5 @@
 import { CiamError } from '../errors/catalogue.js';
-import type { PagePosition } from '../store/queries/agent-views.js';
+import type { PagePosition } from '../agent/agent-reads.js';
 
 // The only shapes encodeCursor writes: microsecond UTC text (agent-views.ts isoMicros) and a uuid.
 const AT = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;

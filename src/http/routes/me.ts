@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { listTrustedDevices, revokeTrustedDevice } from '../../devices/device-trust.js';
 import { CiamError } from '../../errors/catalogue.js';
 import type { Services } from '../../services.js';
-import { listTrustedDevices, revokeTrustedDevice } from '../../devices/device-trust.js';
-import type { LiveAccessToken } from '../../store/queries/tokens.js';
-import { liveSessionsOf } from '../../store/queries/sessions.js';
+import { ownSessions, type LiveAccessToken } from '../../session/own-sessions.js';
 import { bearerToken } from '../bearer.js';
 import { originOf } from '../request-origin.js';
 import { errors, uuidString } from '../schemas/common.js';
-import { deviceItem, sessionItem } from '../schemas/sessions.js';
+import { deviceItem, revokedDevice, revokedSession, sessionItem } from '../schemas/sessions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,11 +48,7 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
         },
       } as Record<string, unknown>,
     },
-    async (request) => {
-      const me = customerOf(request);
-      const rows = await liveSessionsOf(db, me.cupid);
-      return { sessions: rows.map((s) => ({ ...s, current: s.session_id === me.session_id })) };
-    },
+    async (request) => ({ sessions: await ownSessions(db, customerOf(request)) }),
   );
 
   app.delete<{ Params: { session_id: string } }>(
@@ -148,19 +143,3 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
     },
   );
 }
-
-export const revokedSession = {
-  type: 'object',
-  required: ['success', 'session_id', 'tokens_revoked'],
-  properties: {
-    success: { type: 'boolean' },
-    session_id: { type: 'string' },
-    tokens_revoked: { type: 'integer', description: 'Tokens this call revoked (0 when the session had already ended).' },
-  },
-} as const;
-
-export const revokedDevice = {
-  type: 'object',
-  required: ['success', 'device_id', 'status'],
-  properties: { success: { type: 'boolean' }, device_id: { type: 'string' }, status: { type: 'string', enum: ['ACTIVE', 'REVOKED', 'EXPIRED'] } },
-} as const;
