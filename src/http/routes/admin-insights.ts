@@ -75,7 +75,7 @@ export async function adminInsightRoutes(app: FastifyInstance, services: Service
           },
           ...agentErrors,
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const { cupid } = request.params;
@@ -110,7 +110,7 @@ export async function adminInsightRoutes(app: FastifyInstance, services: Service
           },
           ...agentErrors,
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const q = request.query;
@@ -155,7 +155,7 @@ export async function adminInsightRoutes(app: FastifyInstance, services: Service
           },
           ...agentErrors,
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const { limit, job_name: jobName, reason } = request.query;

@@ -37,7 +37,7 @@ export async function adminLockoutRoutes(app: FastifyInstance, services: Service
           },
           ...errors(400, 401, 403, 503),
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const agent = agentOf(request);

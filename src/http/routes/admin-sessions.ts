@@ -37,7 +37,7 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
           properties: { session_id: uuidString, reason },
         },
         response: { 200: revokedSession, ...errors(400, 401, 403, 404, 503) },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const result = await sessions.revoke(request.body.session_id, revoker(request, request.body.reason));
@@ -67,7 +67,7 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
           },
           ...agentErrors,
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const { cupid } = request.params;
@@ -92,7 +92,7 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
           },
           ...agentErrors,
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const { cupid } = request.params;
@@ -122,7 +122,7 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
           },
           ...agentErrors,
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const { cupid } = request.params;
@@ -144,7 +144,7 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
           properties: { device_id: uuidString, reason },
         },
         response: { 200: revokedDevice, ...errors(400, 401, 403, 404, 503) },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const r = revoker(request, request.body.reason);

@@ -46,7 +46,7 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
           200: { type: 'object', required: ['sessions'], properties: { sessions: { type: 'array', items: sessionItem(true) } } },
           ...errors(401, 503),
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => ({ sessions: await ownSessions(db, customerOf(request)) }),
   );
@@ -60,7 +60,7 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
         description: 'The session becomes REVOKED (revoked_by CUSTOMER) and its tokens REVOKED.',
         params: sessionParams,
         response: { 200: revokedSession, ...errors(400, 401, 404, 503) },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const me = customerOf(request);
@@ -89,7 +89,7 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
           },
           ...errors(401, 503),
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const me = customerOf(request);
@@ -113,7 +113,7 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
           200: { type: 'object', required: ['devices'], properties: { devices: { type: 'array', items: deviceItem } } },
           ...errors(401, 503),
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => ({ devices: await listTrustedDevices(db, customerOf(request).cupid, false) }),
   );
@@ -128,7 +128,7 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
         description: 'The next login from that device asks for MFA again.',
         params: deviceParams,
         response: { 200: revokedDevice, ...errors(400, 401, 404, 503) },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const me = customerOf(request);
