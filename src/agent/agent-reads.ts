@@ -1,7 +1,7 @@
 import { recordAudit, type RequestOrigin } from '../audit/record.js';
 import { listTrustedDevices } from '../devices/device-trust.js';
 import type { Database } from '../store/database.js';
-import { auditPage, highRiskPage, type PagePosition } from '../store/queries/agent-views.js';
+import { auditPage, highRiskPage, type KeysetPage, type PagePosition } from '../store/queries/agent-views.js';
 import { recentJobRuns } from '../store/queries/job-runs.js';
 import { activeSessionsView } from '../store/queries/sessions.js';
 
@@ -13,14 +13,6 @@ export interface AgentReader {
   authMethod: string;
   origin: RequestOrigin;
   reason?: string;
-}
-
-/** A keyset page of a time-ordered report. */
-export interface ReportPage {
-  from?: string;
-  to?: string;
-  after?: PagePosition;
-  limit: number;
 }
 
 /** Audits an agent's read on the primary: who looked at what, and why when they said. */
@@ -50,14 +42,14 @@ export async function readCustomerDevices(db: Database, cupid: string, includeRe
 }
 
 /** A customer's audit timeline, newest first. */
-export async function readAuditTimeline(db: Database, cupid: string, page: ReportPage, reader: AgentReader) {
+export async function readAuditTimeline(db: Database, cupid: string, page: KeysetPage, reader: AgentReader) {
   const events = await auditPage(db.reports, { cupid, ...page });
   await auditRead(db, reader, 'read_audit_timeline', cupid, { from: page.from ?? null, to: page.to ?? null });
   return events;
 }
 
 /** Logins the device-risk service scored at least `minScore`, newest first. */
-export async function readHighRiskLogins(db: Database, page: ReportPage & { minScore: number }, reader: AgentReader) {
+export async function readHighRiskLogins(db: Database, page: KeysetPage & { minScore: number }, reader: AgentReader) {
   const logins = await highRiskPage(db.reports, page);
   await auditRead(db, reader, 'list_high_risk_logins', null, { from: page.from ?? null, to: page.to ?? null });
   return logins;
