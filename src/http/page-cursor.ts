@@ -6,7 +6,7 @@ import type { PagePosition } from '../agent/agent-reads.js';
 const AT = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 /** An opaque keyset cursor: the position of the last row of the previous page. */
-export function encodeCursor(p: PagePosition): string {
+function encodeCursor(p: PagePosition): string {
   return Buffer.from(`${p.at}|${p.id}`).toString('base64url');
 }
 
