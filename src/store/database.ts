@@ -55,15 +55,11 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
-/** SQLSTATE codes the service reacts to. PGlite's error classes are minified: compare codes. */
+/** SQLSTATE codes the service (and its store tests) react to. PGlite's error classes are minified: compare codes. */
 export const SqlState = {
   uniqueViolation: '23505',
   checkViolation: '23514',
-  foreignKeyViolation: '23503',
-  notNullViolation: '23502',
-  invalidTextRepresentation: '22P02',
   insufficientPrivilege: '42501',
-  serializationFailure: '40001',
   deadlockDetected: '40P01',
   /** lock_timeout expired (or NOWAIT found the row locked). */
   lockNotAvailable: '55P03',

@@ -104,7 +104,7 @@ export async function esignRoutes(app: FastifyInstance, services: Services) {
         'x-extension': true,
         body: documentBody,
         response: { ...errors(400, 401, 403, 404, 410, 503) },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const { body } = request;

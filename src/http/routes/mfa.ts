@@ -193,7 +193,7 @@ export async function mfaRoutes(app: FastifyInstance, services: Services) {
           properties: { context_id: stepRefs.context_id, approval_secret: text(128, { minLength: 1 }) },
         },
         response: { 200: phoneAnswer, ...errors(400, 401, 404, 410, 429, 503) },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const answer = await denyPush(deps, {

@@ -75,7 +75,7 @@ export async function oidcRoutes(app: FastifyInstance, services: Services) {
           },
           ...errors(401),
         },
-      } as Record<string, unknown>,
+      },
     },
     async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');
@@ -109,7 +109,7 @@ export async function oidcRoutes(app: FastifyInstance, services: Services) {
           },
           ...errors(401, 503),
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request, reply) => {
       const who = await sessions.authenticate(bearerToken(request));

@@ -151,8 +151,7 @@ async function deliver(deps: JourneyDeps, req: InitiateRequest, opened: Opened, 
         numberChoices: numberChoices(challenge.displayNumber),
         approvalSecret: challenge.approvalSecret,
         expiresAt: opened.next.expires_at,
-        // Read only by the development outbox, which stands in for the customer's eyes.
-        ...({ displayNumber: challenge.displayNumber } as object),
+        displayNumber: challenge.displayNumber,
       });
     } else {
       await deps.codeSender.sendCode({

@@ -16,7 +16,7 @@ export class WebhookPushSender implements PushSender {
   ) {}
 
   async sendPush(message: PushMessage): Promise<void> {
-    // Fields picked one by one: the journey may hand the dev outbox extras a phone must not see.
+    // Fields picked one by one: the message also holds the browser's number, which a phone must not see.
     const body = JSON.stringify({
       cupid: message.cupid,
       context_id: message.contextId,

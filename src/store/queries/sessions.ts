@@ -4,24 +4,6 @@ import { tokensByHash } from './tokens.js';
 
 export type SessionStatus = 'ACTIVE' | 'EXPIRED' | 'REVOKED' | 'LOGGED_OUT';
 
-export interface SessionRow {
-  session_id: string;
-  context_id: string;
-  cupid: string;
-  client_id: string | null;
-  device_fingerprint: string | null;
-  ip_address: string;
-  user_agent: string | null;
-  status: SessionStatus;
-  created_at: Date;
-  last_activity_at: Date;
-  expires_at: Date;
-  revoked_at: Date | null;
-  revoked_by: string | null;
-  revocation_reason: string | null;
-  ended_at: Date | null;
-}
-
 /** The session a token belongs to, locked for the rest of the transaction; fresh after the wait. */
 export interface LockedSession {
   session_id: string;
