@@ -50,16 +50,21 @@ export interface AuditEventRow {
   created_at: string;
 }
 
-/** A customer's audit timeline, newest first (idx_audit_cupid_time). */
+/**
+ * A customer's audit timeline, newest first (idx_audit_cupid_time). Named, so each connection plans
+ * it once: planning a query over every monthly partition of a two-year log (each with its indexes)
+ * costs more than running it.
+ */
 export async function auditPage(db: Queryable, q: KeysetPage & { cupid: string }): Promise<AuditEventRow[]> {
-  const { rows } = await db.query<AuditEventRow>(
-    `SELECT audit_id, event_type, event_category, severity, context_id, transaction_id, session_id, correlation_id,
+  const { rows } = await db.query<AuditEventRow>({
+    name: 'agent_audit_page',
+    text: `SELECT audit_id, event_type, event_category, severity, context_id, transaction_id, session_id, correlation_id,
             host(ip_address) AS ip_address, user_agent, event_data, ${isoMicros('created_at')} AS created_at
      FROM audit_logs
      WHERE cupid = $1
        ${newestFirstPage('audit_id')}`,
-    [q.cupid, ...pageValues(q)],
-  );
+    values: [q.cupid, ...pageValues(q)],
+  });
   return rows;
 }
 
