@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditTypes, insertTrustedDevice, openTestSession, refreshCookie, tokenRows } from '../support/sessions.js';
-import { AGENT_ID, AGENT_SECRET, GATEWAY_KEY, startTestApp, type TestApp } from '../support/test-app.js';
+import { AGENT_ID, AGENT_SECRET, GATEWAY_KEY, useTestApp } from '../support/test-app.js';
 import { startWorkforceIdp, type WorkforceIdp } from '../support/workforce-idp.js';
 
-let t: TestApp;
 let idp: WorkforceIdp;
 beforeAll(async () => {
   idp = await startWorkforceIdp();
-  t = await startTestApp({ CIAM_AGENT_JWKS_URL: idp.jwksUrl, CIAM_AGENT_ISSUER: idp.issuer, CIAM_AGENT_AUDIENCE: idp.audience });
 });
 afterAll(async () => {
-  await t.close();
   await idp.close();
 });
+const t = useTestApp(() => ({ CIAM_AGENT_JWKS_URL: idp.jwksUrl, CIAM_AGENT_ISSUER: idp.issuer, CIAM_AGENT_AUDIENCE: idp.audience }));
 
 const agent = { authorization: `Bearer ${AGENT_SECRET}` };
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replicaUnavailableReason, startReplica, type Replica } from '../support/replica.js';
 import { available } from '../support/requirements.js';
 import { openTestSession } from '../support/sessions.js';
-import { AGENT_SECRET, GATEWAY_KEY, startTestApp, type TestApp } from '../support/test-app.js';
+import { AGENT_SECRET, GATEWAY_KEY, useTestApp } from '../support/test-app.js';
 import { openTestDatabase } from '../support/test-database.js';
 
 /**
@@ -18,18 +18,16 @@ describe.skipIf(!replicaPossible)(
   'agent reports on a streaming replica (PostgreSQL only: PGlite has no replication; one replica for the postgres project is enough)',
   () => {
     let replica: Replica;
-    let t: TestApp;
-
     beforeAll(async () => {
       replica = await startReplica();
-      const db = await openTestDatabaseWithReplica(replica);
-      t = await startTestApp({}, db);
-      await replica.catchUp();
     }, 180_000);
     afterAll(async () => {
-      await t?.close();
       await replica?.close();
     });
+    const t = useTestApp({}, { db: () => openTestDatabaseWithReplica(replica) });
+    beforeAll(async () => {
+      await replica.catchUp();
+    }, 180_000);
 
     const sessionsOf = async (cupid: string) => {
       const res = await t.call({ method: 'GET', url: `/admin/customers/${cupid}/sessions`, headers: agent });

@@ -1,13 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CUPIDS,
-  expectError,
-  journeyClient,
-  JOURNEY_TEST_ENV,
-  otherCode,
-  type JourneyClient,
-} from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { CUPIDS, expectError, otherCode, type JourneyClient, useJourneyApp } from '../support/journey-client.js';
 
 /** Walkthrough 3's limit: too many wrong codes in one journey fail it and lock MFA for the customer. */
 
@@ -18,15 +10,7 @@ async function oneWrongCode(j: JourneyClient, cupid: string, contextId: string, 
 }
 
 describe('with the default limit of 5 wrong codes', () => {
-  let t: TestApp;
-  let j: JourneyClient;
-  beforeAll(async () => {
-    t = await startTestApp(JOURNEY_TEST_ENV);
-    j = journeyClient(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { t, j } = useJourneyApp();
 
   it('answers 400 CIAM_E01_01_017 four times, then 423 CIAM_E01_01_005: journey FAILED, lockout row, MFA_LOCKED', async () => {
     const cupid = CUPIDS.mfauser;
@@ -108,15 +92,7 @@ describe('with the default limit of 5 wrong codes', () => {
 });
 
 describe('with CIAM_MFA_MAX_ATTEMPTS=2 and CIAM_MFA_LOCK_SECONDS=60', () => {
-  let t: TestApp;
-  let j: JourneyClient;
-  beforeAll(async () => {
-    t = await startTestApp({ ...JOURNEY_TEST_ENV, CIAM_MFA_MAX_ATTEMPTS: '2', CIAM_MFA_LOCK_SECONDS: '60' });
-    j = journeyClient(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { t, j } = useJourneyApp({ CIAM_MFA_MAX_ATTEMPTS: '2', CIAM_MFA_LOCK_SECONDS: '60' });
 
   it('locks after the second wrong code, for the configured time', async () => {
     const cupid = CUPIDS.nopushuser;

@@ -1,32 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { CUPIDS } from '../support/journey-client.js';
 import {
   approveOnPhone,
   expectAccountPage,
-  launchBrowser,
   messageCount,
   newestMessage,
   screenshot,
-  startWebService,
   submitCredentials,
-  type WebBrowser,
-  type WebService,
+  useServiceAndBrowser,
 } from './support/web-harness.js';
 
 /**
  * The eight acceptance walkthroughs (SPEC §6) clicked through the hosted pages in Chromium. The
  * customer's phone is played by the test: codes and push approvals come from the dev outbox.
  */
-let svc: WebService;
-let web: WebBrowser;
-beforeAll(async () => {
-  [svc, web] = await Promise.all([startWebService(), launchBrowser()]);
-});
-afterAll(async () => {
-  await web?.close();
-  await svc?.close();
-});
-
-const CUPID = { mfauser: 'CUPID_MFA_001', esignuser: 'CUPID_ESIGN_001', nopushuser: 'CUPID_NOPUSH_001' };
+const { svc, web } = useServiceAndBrowser();
 
 describe('the eight walkthroughs through the hosted pages', () => {
   it('1 — simple login (DRS ALLOW) lands on the account page with this browser marked', async () => {
@@ -51,11 +39,11 @@ describe('the eight walkthroughs through the hosted pages', () => {
     await page.getByRole('heading', { name: 'Confirm it’s you' }).waitFor();
     await screenshot(page, 'mfa-choice');
     await page.getByLabel('Text message to ••••\u00a01234').check();
-    const before = await messageCount(svc.baseUrl, CUPID.mfauser, 'sms');
+    const before = await messageCount(svc.baseUrl, CUPIDS.mfauser, 'sms');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Enter your code' }).waitFor();
     await expect.poll(() => page.getByText('We sent a 6-digit code by text message to ••••\u00a01234.').count()).toBe(1);
-    const sms = await newestMessage(svc.baseUrl, CUPID.mfauser, 'sms', before);
+    const sms = await newestMessage(svc.baseUrl, CUPIDS.mfauser, 'sms', before);
     await page.getByLabel('One-time code').fill(sms.code!);
     await screenshot(page, 'otp-entry');
     await page.getByRole('button', { name: 'Verify' }).click();
@@ -74,14 +62,14 @@ describe('the eight walkthroughs through the hosted pages', () => {
     await page.getByRole('heading', { name: 'Confirm it’s you' }).waitFor();
     // No push for this customer: only the phone ending 4321, by text or voice.
     await expect.poll(() => page.getByRole('radio').count()).toBe(2);
-    const before = await messageCount(svc.baseUrl, CUPID.nopushuser, 'sms');
+    const before = await messageCount(svc.baseUrl, CUPIDS.nopushuser, 'sms');
     await page.getByRole('button', { name: 'Continue' }).click();
-    const first = await newestMessage(svc.baseUrl, CUPID.nopushuser, 'sms', before);
+    const first = await newestMessage(svc.baseUrl, CUPIDS.nopushuser, 'sms', before);
     await page.getByLabel('One-time code').fill(first.code === '000000' ? '111111' : '000000');
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('alert').filter({ hasText: 'That code is not right. We sent you a new one.' }).waitFor();
     await screenshot(page, 'otp-wrong-code');
-    const second = await newestMessage(svc.baseUrl, CUPID.nopushuser, 'sms', before + 1);
+    const second = await newestMessage(svc.baseUrl, CUPIDS.nopushuser, 'sms', before + 1);
     expect(second.transaction_id).not.toBe(first.transaction_id);
     await page.getByLabel('One-time code').fill(second.code!);
     await page.getByRole('button', { name: 'Verify' }).click();
@@ -97,14 +85,14 @@ describe('the eight walkthroughs through the hosted pages', () => {
     await page.goto(`${svc.baseUrl}/`);
     await submitCredentials(page, 'mfauser', { risk: 'allow', device: 'wt4-browser' });
     await page.getByLabel('Approve in the banking app on your phone').check();
-    const before = await messageCount(svc.baseUrl, CUPID.mfauser, 'push');
+    const before = await messageCount(svc.baseUrl, CUPIDS.mfauser, 'push');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Approve on your phone' }).waitFor();
     const shown = Number(await page.locator('.display-number').textContent());
     expect(shown).toBeGreaterThanOrEqual(1);
     expect(shown).toBeLessThanOrEqual(99);
     await screenshot(page, 'push-approval');
-    const push = await newestMessage(svc.baseUrl, CUPID.mfauser, 'push', before);
+    const push = await newestMessage(svc.baseUrl, CUPIDS.mfauser, 'push', before);
     // The customer taps the number the browser shows.
     await approveOnPhone(svc.baseUrl, push, shown);
     await page.getByRole('heading', { name: 'Trust this browser?' }).waitFor({ timeout: 15_000 });
@@ -118,9 +106,9 @@ describe('the eight walkthroughs through the hosted pages', () => {
     const { page, problems } = await web.newPage();
     await page.goto(`${svc.baseUrl}/`);
     await submitCredentials(page, 'esignuser', { risk: 'allow', device: 'wt5-trusted-browser' });
-    const before = await messageCount(svc.baseUrl, CUPID.esignuser, 'sms');
+    const before = await messageCount(svc.baseUrl, CUPIDS.esignuser, 'sms');
     await page.getByRole('button', { name: 'Continue' }).click();
-    const sms = await newestMessage(svc.baseUrl, CUPID.esignuser, 'sms', before);
+    const sms = await newestMessage(svc.baseUrl, CUPIDS.esignuser, 'sms', before);
     await page.getByLabel('One-time code').fill(sms.code!);
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Accept the terms' }).waitFor();
