@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replicaUnavailableReason, startReplica, type Replica } from '../support/replica.js';
 import { available } from '../support/requirements.js';
-import { openTestSession } from '../support/sessions.js';
+import { openTestSession, revokeSession } from '../support/sessions.js';
 import { AGENT_SECRET, GATEWAY_KEY, useTestApp } from '../support/test-app.js';
 import { openTestDatabase } from '../support/test-database.js';
 
@@ -66,12 +66,7 @@ describe.skipIf(!replicaPossible)(
 
         // An agent's revocation writes the primary and takes effect at once, though its own
         // listing still shows the session until the replica replays it.
-        const revoke = await t.call({
-          method: 'POST',
-          url: '/admin/sessions/revoke',
-          headers: agent,
-          payload: { session_id: first.sessionId, reason: 'customer called: lost phone' },
-        });
+        const revoke = await revokeSession(t, { session_id: first.sessionId, reason: 'customer called: lost phone' });
         expect(revoke.statusCode).toBe(200);
         const dead = await t.call({ method: 'POST', url: '/auth/token/verify', headers: { 'x-api-key': GATEWAY_KEY }, payload: { token: first.accessToken } });
         expect(dead.json()).toEqual({ active: false });

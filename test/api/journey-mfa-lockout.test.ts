@@ -9,6 +9,17 @@ async function oneWrongCode(j: JourneyClient, cupid: string, contextId: string, 
   return j.verify(contextId, sent.transactionId, otherCode(sent.code));
 }
 
+/** Four wrong codes in a row, each answered 400 CIAM_E01_01_017; returns the step the fifth try starts from. */
+async function fourWrongCodes(j: JourneyClient, cupid: string, contextId: string, initiateTx: string, afterEach?: (attempt: number, tx: string) => Promise<void>) {
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    const wrong = await oneWrongCode(j, cupid, contextId, initiateTx);
+    expectError(wrong, 400, 'CIAM_E01_01_017');
+    initiateTx = wrong.body.transaction_id;
+    await afterEach?.(attempt, initiateTx);
+  }
+  return initiateTx;
+}
+
 describe('with the default limit of 5 wrong codes', () => {
   const { t, j } = useJourneyApp();
 
@@ -16,13 +27,9 @@ describe('with the default limit of 5 wrong codes', () => {
     const cupid = CUPIDS.mfauser;
     const mfa = await j.loginToMfa('mfauser');
     const contextId = mfa.context_id;
-    let initiateTx = mfa.transaction_id;
-    for (let attempt = 1; attempt <= 4; attempt++) {
-      const wrong = await oneWrongCode(j, cupid, contextId, initiateTx);
-      expectError(wrong, 400, 'CIAM_E01_01_017');
-      initiateTx = wrong.body.transaction_id;
-      expect((await j.step(initiateTx)).attempt_number).toBe(attempt + 1);
-    }
+    const initiateTx = await fourWrongCodes(j, cupid, contextId, mfa.transaction_id, async (attempt, tx) => {
+      expect((await j.step(tx)).attempt_number).toBe(attempt + 1);
+    });
     const fifth = await oneWrongCode(j, cupid, contextId, initiateTx);
     expectError(fifth, 423, 'CIAM_E01_01_005');
     expect(fifth.body).toEqual({ error_code: 'CIAM_E01_01_005', context_id: contextId });
@@ -68,12 +75,7 @@ describe('with the default limit of 5 wrong codes', () => {
     const cupid = CUPIDS.esignuser;
     const mfa = await j.loginToMfa('esignuser');
     const contextId = mfa.context_id;
-    let initiateTx = mfa.transaction_id;
-    for (let attempt = 1; attempt <= 4; attempt++) {
-      const wrong = await oneWrongCode(j, cupid, contextId, initiateTx);
-      expectError(wrong, 400, 'CIAM_E01_01_017');
-      initiateTx = wrong.body.transaction_id;
-    }
+    await fourWrongCodes(j, cupid, contextId, mfa.transaction_id);
     // Starting over within the same journey does not give the customer five fresh guesses.
     const resumed = await j.loginToMfa('esignuser', { contextId });
     expect(resumed.context_id).toBe(contextId);
