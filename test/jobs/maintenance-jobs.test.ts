@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findJob } from '../../src/jobs/catalogue.js';
 import type { JobDefinition } from '../../src/jobs/job.js';
 import { useTestDatabase } from '../support/test-database.js';
-import {
-  count,
-  daysAgo,
-  daysAhead,
-  insertContext,
-  insertDrs,
-  insertSession,
-  insertStep,
-  insertToken,
-  minutesAgo,
-  minutesAhead,
-} from '../support/fixtures.js';
+import { count, daysAgo, daysAhead, insertContext, insertDrs, insertSession, insertStep, insertToken, minutesAgo, minutesAhead } from '../support/fixtures.js';
 import { jobSettings, runBody } from './job-context.js';
 
 const db = useTestDatabase({ perTest: true });
