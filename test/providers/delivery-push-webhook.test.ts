@@ -5,6 +5,7 @@ import type { PushMessage } from '../../src/providers/delivery/port.js';
 import { WebhookPushSender } from '../../src/providers/delivery/webhook-push-sender.js';
 import { readWebhookPushSettings } from '../../src/config/push-webhook.js';
 import { FakePushGateway, verifyPushSignature } from '../support/fake-push-gateway.js';
+import { describePushSenderContract } from './contracts/delivery-contract.js';
 
 const SECRET = 'push-gateway-shared-secret-0123456789abcdef';
 const APPROVAL_SECRET = 'approval-secret-Zq8vN3xK1mT5';
@@ -47,6 +48,11 @@ async function failure(promise: Promise<unknown>): Promise<ProviderUnavailableEr
   for (const secret of [SECRET, APPROVAL_SECRET]) expect(shown).not.toContain(secret);
   return error as ProviderUnavailableError;
 }
+
+describePushSenderContract('Push webhook', () => ({
+  sender: sender(),
+  pushesFor: (m) => gateway.delivered.filter((key) => key === m.transactionId).length,
+}));
 
 describe('Webhook push sender', () => {
   it('posts the signed JSON push with the step as Idempotency-Key', async () => {

@@ -8,6 +8,7 @@ import type { TransmitSettings } from '../../src/config/transmit.js';
 import { createProviders } from '../../src/services.js';
 import type { Database } from '../../src/store/database.js';
 import { startFakeTransmit, type FakeTransmit, type Misbehaviour } from '../support/fake-transmit.js';
+import { describeRiskContract } from './contracts/risk-contract.js';
 
 let fake: FakeTransmit;
 
@@ -49,6 +50,8 @@ async function unavailable(promise: Promise<unknown>): Promise<ProviderUnavailab
   expect(error).toBeInstanceOf(ProviderUnavailableError);
   return error as ProviderUnavailableError;
 }
+
+describeRiskContract('Transmit DRS', () => ({ risk: drs(), actionToken: (recommendation, deviceId) => `tx:${recommendation.toLowerCase()}:${deviceId}` }));
 
 describe('client-credentials token', () => {
   it('asks once with the client credentials and the risk resource, then reuses the token', async () => {
