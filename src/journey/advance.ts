@@ -4,7 +4,7 @@ import type { AuditEventType } from '../audit/events.js';
 import { CiamError } from '../errors/catalogue.js';
 import type { Queryable } from '../store/database.js';
 import { finishAuthContext, type AuthContextRow } from '../store/queries/auth-contexts.js';
-import { insertStep, stepsOfJourney, type NewStep } from '../store/queries/auth-transactions.js';
+import { insertStep, stepsOfJourney, type NewStep, type StepRow } from '../store/queries/auth-transactions.js';
 import { findTrustedDevice } from '../store/queries/trusted-devices.js';
 import type { JourneyAnswer } from './answers.js';
 import type { JourneyDeps } from './journey-deps.js';
@@ -91,6 +91,30 @@ async function openStep(
   const opened = await insertStep(tx, { ...step, contextId, parentTransactionId: at.parentTransactionId });
   await recordAudit(tx, { cupid: at.context.cupid, contextId, origin: at.origin, transactionId: opened.transaction_id, ...audit });
   return opened.transaction_id;
+}
+
+/**
+ * A new MFA_INITIATE step after one that did not end the factor (a wrong code, an undelivered or
+ * refused challenge): it offers what `offered` offered, or the `options` left, and carries the
+ * journey's attempt number on. No audit row of its own: the caller records why.
+ */
+export function reofferMfa(
+  deps: JourneyDeps,
+  tx: Queryable,
+  at: { contextId: string; parentTransactionId: string; attemptNumber: number },
+  offered: Pick<StepRow, 'mfa_options' | 'mobile_approve_status'> | undefined,
+  options = offered?.mfa_options ?? [],
+): Promise<StepRow> {
+  return insertStep(tx, {
+    contextId: at.contextId,
+    parentTransactionId: at.parentTransactionId,
+    type: 'MFA_INITIATE',
+    phase: 'MFA',
+    ttlSeconds: deps.settings.lifetimes.mfaStep,
+    mfaOptions: options,
+    mobileApproveStatus: offered?.mobile_approve_status ?? undefined,
+    attemptNumber: at.attemptNumber,
+  });
 }
 
 async function offerMfa(deps: JourneyDeps, tx: Queryable, at: Position, mfa: Extract<NextStep, { kind: 'MFA' }>): Promise<JourneyAnswer> {

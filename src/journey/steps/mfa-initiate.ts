@@ -9,6 +9,7 @@ import { closeStep, insertStep, type StepRow } from '../../store/queries/auth-tr
 import { countCodeSent } from '../../store/queries/mfa-counters.js';
 import { isMfaLocked } from '../../store/queries/mfa-lockouts.js';
 import type { ChallengeAnswer } from '../answers.js';
+import { reofferMfa } from '../advance.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { fromProvider } from '../provider-call.js';
 import { reportingJourneyEnd } from '../risk-outcome.js';
@@ -203,16 +204,7 @@ async function withdrawUndelivered(deps: JourneyDeps, req: InitiateRequest, init
     if (!withdrawn) return undefined;
     // A journey that ended meanwhile gets no new step, but the withdrawal is still audited.
     const next = locked.context.is_open
-      ? await insertStep(tx, {
-          contextId: req.contextId,
-          parentTransactionId: unsent.transaction_id,
-          type: 'MFA_INITIATE',
-          phase: 'MFA',
-          ttlSeconds: deps.settings.lifetimes.mfaStep,
-          mfaOptions: initiate.mfa_options ?? [],
-          mobileApproveStatus: initiate.mobile_approve_status ?? undefined,
-          attemptNumber: initiate.attempt_number ?? 1,
-        })
+      ? await reofferMfa(deps, tx, { contextId: req.contextId, parentTransactionId: unsent.transaction_id, attemptNumber: initiate.attempt_number ?? 1 }, initiate)
       : undefined;
     await recordAudit(tx, {
       type: 'MFA_DELIVERY_FAILED',
@@ -246,16 +238,7 @@ async function withdrawRefusedPhone(deps: JourneyDeps, req: InitiateRequest, ini
     const base = { cupid: locked.context.cupid, contextId: req.contextId, origin: req.origin };
     const canGoOn = locked.context.is_open && (remaining.length > 0 || pushLeft);
     const next = canGoOn
-      ? await insertStep(tx, {
-          contextId: req.contextId,
-          parentTransactionId: unsent.transaction_id,
-          type: 'MFA_INITIATE',
-          phase: 'MFA',
-          ttlSeconds: deps.settings.lifetimes.mfaStep,
-          mfaOptions: remaining,
-          mobileApproveStatus: initiate.mobile_approve_status ?? undefined,
-          attemptNumber: initiate.attempt_number ?? 1,
-        })
+      ? await reofferMfa(deps, tx, { contextId: req.contextId, parentTransactionId: unsent.transaction_id, attemptNumber: initiate.attempt_number ?? 1 }, initiate, remaining)
       : undefined;
     await recordAudit(tx, {
       ...base,

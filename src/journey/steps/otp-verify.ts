@@ -2,10 +2,10 @@ import { recordAudit, type RequestOrigin } from '../../audit/record.js';
 import { CiamError } from '../../errors/catalogue.js';
 import type { Queryable } from '../../store/database.js';
 import { finishAuthContext, type AuthContextRow } from '../../store/queries/auth-contexts.js';
-import { findStep, insertStep, type StepRow } from '../../store/queries/auth-transactions.js';
+import { findStep, type StepRow } from '../../store/queries/auth-transactions.js';
 import { clearWrongCodes, countWrongCode } from '../../store/queries/mfa-counters.js';
 import { isMfaLocked, lockMfa } from '../../store/queries/mfa-lockouts.js';
-import { advance, journeySoFar } from '../advance.js';
+import { advance, journeySoFar, reofferMfa } from '../advance.js';
 import type { JourneyAnswer } from '../answers.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { fromProvider } from '../provider-call.js';
@@ -94,15 +94,6 @@ async function wrongCode(deps: JourneyDeps, tx: Queryable, context: AuthContextR
   }
   // The retry step offers what the original MFA_INITIATE step offered.
   const initiate = step.parent_transaction_id ? await findStep(tx, step.parent_transaction_id) : undefined;
-  const retry = await insertStep(tx, {
-    contextId,
-    parentTransactionId: step.transaction_id,
-    type: 'MFA_INITIATE',
-    phase: 'MFA',
-    ttlSeconds: deps.settings.lifetimes.mfaStep,
-    mfaOptions: initiate?.mfa_options ?? [],
-    mobileApproveStatus: initiate?.mobile_approve_status ?? undefined,
-    attemptNumber: attempt + 1,
-  });
+  const retry = await reofferMfa(deps, tx, { contextId, parentTransactionId: step.transaction_id, attemptNumber: attempt + 1 }, initiate);
   return failWith(new CiamError('CIAM_E01_01_017', { contextId, body: { transaction_id: retry.transaction_id } }));
 }
