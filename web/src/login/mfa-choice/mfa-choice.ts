@@ -61,6 +61,9 @@ export async function sendChallenge(contextId: string, transactionId: string, ch
     return undefined;
   }
   if (answer.data.response_type_code === 'PUSH_VERIFY_REQUIRED') pushApprovalScreen(contextId, answer.data, handlers);
-  else otpEntryScreen(contextId, answer.data, choice, handlers, notice);
+  else {
+    const resend = (retry: string) => sendChallenge(contextId, retry, choice, handlers, text.otp.resent);
+    otpEntryScreen(contextId, answer.data, choice, handlers, resend, notice);
+  }
   return undefined;
 }

@@ -2,15 +2,22 @@ import { verifyOtp, type Challenge } from '../../api/client';
 import { errorMessage, text } from '../../messages';
 import { busy, field, h, notice, show } from '../../ui/dom';
 import type { JourneyHandlers, MfaChoice } from '../journey';
-import { sendChallenge } from '../mfa-choice/mfa-choice';
 
 /**
  * OTP_VERIFY_REQUIRED: the customer types the code. A wrong code answers 400 CIAM_E01_01_017
  * with the retry step's transaction_id; that step is initiated again with the same method (a new
  * code is sent) and the screen comes back with the reason. Too many wrong codes end the journey
- * with CIAM_E01_01_005 (MFA locked).
+ * with CIAM_E01_01_005 (MFA locked). `resend` initiates the retry step (the MFA choice screen owns
+ * that call) and answers the error code when it failed but the journey goes on.
  */
-export function otpEntryScreen(contextId: string, challenge: Challenge, choice: MfaChoice, handlers: JourneyHandlers, message?: string): void {
+export function otpEntryScreen(
+  contextId: string,
+  challenge: Challenge,
+  choice: MfaChoice,
+  handlers: JourneyHandlers,
+  resend: (retryTransactionId: string) => Promise<string | undefined>,
+  message?: string,
+): void {
   const code = h('input', {
     name: 'code',
     inputmode: 'numeric',
@@ -39,7 +46,7 @@ export function otpEntryScreen(contextId: string, challenge: Challenge, choice: 
       if (answer.ok) return handlers.next(answer.data);
       const { error_code, transaction_id } = answer.error;
       if (error_code === 'CIAM_E01_01_017' && transaction_id) {
-        const failed = await sendChallenge(contextId, transaction_id, choice, handlers, text.otp.resent);
+        const failed = await resend(transaction_id);
         if (failed) error.replaceChildren(notice('error', errorMessage(failed)));
         return;
       }
