@@ -13,6 +13,14 @@ export interface PgliteOptions {
 }
 
 /**
+ * PGlite's own start parameters, with a smaller buffer cache. PostgreSQL's default of 128 MB is for
+ * a server of its own; here the cache lives inside the service's process and is zeroed at every
+ * start — about half a second of CPU and 100 MB of resident memory at 128 MB. The data files
+ * still sit in the operating system's page cache (PGlite reads them through the file system).
+ */
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
+
+/**
  * The embedded engine: PostgreSQL compiled to WASM, in this process — one backend session, so one
  * connection for the life of the process (see singleConnectionDatabase); callers queue behind it.
  */
@@ -20,6 +28,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
   const lock = options.dataDir ? DataDirLock.acquire(options.dataDir) : undefined;
   try {
     const pglite = await PGlite.create({
+      startParams: START_PARAMS,
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     });
@@ -35,7 +44,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
 
 /** A migrated database as a snapshot, so each test can start from it in about half a second. */
 export async function snapshotPglite(build: (db: Database) => Promise<void>): Promise<Blob> {
-  const pglite = await PGlite.create();
+  const pglite = await PGlite.create({ startParams: START_PARAMS });
   const db = singleConnectionDatabase('pglite', () => pgliteClient(pglite), async () => {});
   await build(db);
   await db.close();
