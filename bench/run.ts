@@ -18,14 +18,14 @@ import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openPostgres } from '../src/store/engines/postgres.js';
 import { migrate } from '../src/store/migrate.js';
+import { admin, benchDatabase, settle } from './bench-database.js';
 import { measure, type Figure, type Load } from './load.js';
+import { median, RssSampler, uptime } from './proc.js';
 import { runToEnd, startListening, startService, type Child } from './processes.js';
 import { accessToken, refreshToken, seedSessions } from './seed.js';
 
-const adminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const sessions = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
@@ -34,22 +34,7 @@ const slowConnections = 16;
 const GATEWAY_KEY = 'bench-gateway-key-000001';
 const CLIENT = { 'x-client-id': 'web-banking' };
 
-const dbName = `ciam_bench_${Date.now().toString(36)}`;
-const dbUrl = (() => {
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    return await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const { name: dbName, url: dbUrl } = benchDatabase('ciam_bench');
 
 const tsx = [process.execPath, ['--import', 'tsx']] as const;
 const randomIndex = () => 1 + Math.floor(Math.random() * (sessions - 1));
@@ -72,6 +57,8 @@ async function main() {
   const record = (key: Key, f: Figure) => results.set(key, [...(results.get(key) ?? []), f]);
   let pgVersion = '';
   let loginSkipped = false;
+  let memory: ReturnType<RssSampler['stop']> | undefined;
+  const machine = { before: uptime(), after: '' };
   const dataDir = mkdtempSync(join(tmpdir(), 'ciam-bench-'));
   try {
     const db = await openPostgres({ connectionString: dbUrl, poolMax: 4, statementTimeoutMs: 600_000 });
@@ -102,6 +89,9 @@ async function main() {
     console.error(`service log: ${logFile}`);
     const service = await startService(port, serviceEnv, logFile);
     children.push(service);
+    const rss = new RssSampler(service.process.pid!);
+    // The service's figures are its steady memory under load; the ceilings' are not its memory.
+    const underLoad = { started: () => void (rss.measuring = true), ended: () => void (rss.measuring = false) };
     const base = `http://127.0.0.1:${port}`;
     await sanityChecks(base);
     const probe = await fetch(`${base}/auth/login`, { method: 'POST', headers: { ...CLIENT, 'content-type': 'application/json' }, body: '{}' });
@@ -133,7 +123,7 @@ async function main() {
     for (let round = 1; round <= rounds; round++) {
       for (const [key, load] of loads) {
         await settle(dbUrl);
-        const f = await measure(NAMES[key], load);
+        const f = await measure(NAMES[key], load, load.url.startsWith(base) ? underLoad : undefined);
         record(key, f);
         console.error(`round ${round} ${key}: ${f.rps.toFixed(1)} req/s`);
         // Requests still in flight when the load stopped finish before the next figure starts.
@@ -146,34 +136,15 @@ async function main() {
       record('argon2', { name: NAMES.argon2, rps: argon.rps, p50: argon.p50, p99: argon.p99, non2xx: 0, errors: 0, requests: argon.count });
       console.error(`round ${round} argon2: ${argon.rps.toFixed(1)} verifications/s`);
     }
+    memory = rss.stop();
+    machine.after = uptime();
   } finally {
     for (const c of children) await c.stop();
     await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     // The service's log is kept only when asked for (it holds nothing secret, but it grows).
     if (!process.env.BENCH_KEEP_LOG) rmSync(dataDir, { recursive: true, force: true });
   }
-  report(results, pgVersion);
-}
-
-/**
- * Waits (at most 60 s) until no autovacuum worker runs on the bench database, so that the clean-up
- * after one figure's writes does not take the CPU from the next figure.
- */
-async function settle(url: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const { rows } = await c.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND datname = current_database()`,
-      );
-      if (rows[0]!.n === 0) return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  } finally {
-    await c.end();
-  }
+  report(results, pgVersion, memory!, machine);
 }
 
 async function sanityChecks(base: string) {
@@ -188,13 +159,7 @@ async function sanityChecks(base: string) {
   if (refresh.status !== 200) throw new Error(`a seeded refresh token was refused: ${refresh.status} ${await refresh.text()}`);
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-function report(results: Map<Key, Figure[]>, pgVersion: string) {
+function report(results: Map<Key, Figure[]>, pgVersion: string, memory: ReturnType<RssSampler['stop']>, machine: { before: string; after: string }) {
   const ratio = (key: Key, to: Key) => {
     const xs = results.get(key)!;
     const ys = results.get(to)!;
@@ -229,6 +194,13 @@ function report(results: Map<Key, Figure[]>, pgVersion: string) {
         `${ratio(key, 'A').toFixed(3)} | ${key === 'A' || key === 'argon2' ? '–' : ratio(key, 'B').toFixed(3)} | ${target(key)} |`,
     );
   }
+  lines.push(
+    '',
+    `service resident memory (VmRSS, sampled every 200 ms): peak ${memory.peak.toFixed(0)} MiB, steady ${memory.steady.toFixed(0)} MiB ` +
+      `(median while the service was under load) — target ≤ 250 MB: ${memory.peak * 2 ** 20 <= 250e6 ? 'met' : 'missed'}`,
+    `uptime before: ${machine.before}`,
+    `uptime after:  ${machine.after}`,
+  );
   lines.push('', 'per round (req/s): ' + (Object.keys(NAMES) as Key[]).filter((k) => results.has(k)).map((k) => `${k} ${results.get(k)!.map((f) => f.rps.toFixed(0)).join('/')}`).join('; '));
   console.log(lines.join('\n'));
 }
