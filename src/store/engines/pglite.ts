@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig, PglitePgConnection } from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
@@ -21,16 +24,29 @@ export interface PgliteOptions {
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
 
 /**
+ * The cluster initdb makes, written by the build beside the built engine (scripts/pglite-initdb.mjs):
+ * a new data directory starts from it instead of running initdb in the service — most of a first
+ * start's CPU. Absent when running from the sources; then PGlite runs initdb itself.
+ */
+const INITDB_SNAPSHOT = fileURLToPath(new URL('./pglite-initdb.tar.gz', import.meta.url));
+
+function initdbSnapshotFor(dataDir: string): Blob | undefined {
+  if (existsSync(join(dataDir, 'PG_VERSION')) || !existsSync(INITDB_SNAPSHOT)) return undefined;
+  return new Blob([readFileSync(INITDB_SNAPSHOT)]);
+}
+
+/**
  * The embedded engine: PostgreSQL compiled to WASM, in this process — one backend session, so one
  * connection for the life of the process (see singleConnectionDatabase); callers queue behind it.
  */
 export async function openPglite(options: PgliteOptions): Promise<Database> {
   const lock = options.dataDir ? DataDirLock.acquire(options.dataDir) : undefined;
   try {
+    const loadDataDir = options.loadDataDir ?? (options.dataDir ? initdbSnapshotFor(options.dataDir) : undefined);
     const pglite = await PGlite.create({
       startParams: START_PARAMS,
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      ...(loadDataDir ? { loadDataDir } : {}),
     });
     return singleConnectionDatabase('pglite', () => pgliteClient(pglite), async () => {
       await pglite.close();
