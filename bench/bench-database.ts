@@ -1,18 +1,10 @@
 import pg from 'pg';
-
-/** Admin connection to the local PostgreSQL; each run creates and drops its own database there. */
-export const adminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+import { databaseUrl } from './admin.js';
 
 /** A database name unique to this run and its URL (not created yet). */
 export function benchDatabase(prefix: string): { name: string; url: string } {
   const name = `${prefix}_${Date.now().toString(36)}`;
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return { name, url: u.toString() };
-}
-
-export async function admin(sql: string) {
-  return withClient(adminUrl, (c) => c.query(sql));
+  return { name, url: databaseUrl(name) };
 }
 
 async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {

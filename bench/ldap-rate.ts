@@ -1,5 +1,5 @@
 import { Client, EqualityFilter } from 'ldapts';
-import { readLdapSettings } from '../src/providers/directory/ldap-settings.js';
+import { readLdapSettings } from '../src/config/ldap.js';
 
 /**
  * The bare directory rate: what a login asks of the directory, and nothing else — a search for the

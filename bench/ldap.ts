@@ -22,10 +22,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { DEMO_PASSWORD } from '../src/providers/directory/demo-directory.js';
 import { startSlapd, type Slapd } from '../test/support/slapd.js';
-import { admin, adminUrl, backendPids, benchDatabase, settle } from './bench-database.js';
+import { admin, adminUrl } from './admin.js';
+import { backendPids, benchDatabase, settle } from './bench-database.js';
 import { measure, type Figure } from './load.js';
 import { CpuMeter, median, RssSampler, uptime } from './proc.js';
 import { startService, type Child } from './processes.js';
+import { benchServiceEnv } from './service-env.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -68,18 +70,7 @@ async function main() {
     const logFile = join(dataDir, 'service.log');
     service = await startService(
       port,
-      {
-        DATABASE_URL: dbUrl,
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'development',
-        HOST: '127.0.0.1',
-        CIAM_DATA_DIR: dataDir,
-        CIAM_DIRECTORY: 'ldap',
-        ...directoryEnv,
-        // One client machine logging one customer in hundreds of times a second is what the limits stop.
-        CIAM_RATE_LIMIT_ENABLED: 'false',
-        CIAM_JOBS_ENABLED: 'false',
-      },
+      { ...benchServiceEnv(dbUrl, dataDir), CIAM_DIRECTORY: 'ldap', ...directoryEnv },
       logFile,
     );
     const base = `http://127.0.0.1:${port}`;

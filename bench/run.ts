@@ -20,10 +20,12 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPostgres } from '../src/store/engines/postgres.js';
 import { migrate } from '../src/store/migrate.js';
-import { admin, benchDatabase, settle } from './bench-database.js';
+import { admin, databaseUrl } from './admin.js';
+import { settle } from './bench-database.js';
 import { measure, type Figure, type Load } from './load.js';
 import { median, RssSampler, uptime } from './proc.js';
 import { runToEnd, startListening, startService, type Child } from './processes.js';
+import { benchServiceEnv, GATEWAY_KEY } from './service-env.js';
 import { accessToken, refreshToken, seedSessions } from './seed.js';
 
 const sessions = Number(process.env.BENCH_SESSIONS ?? 100_000);
@@ -31,10 +33,10 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const slowConnections = 16;
-const GATEWAY_KEY = 'bench-gateway-key-000001';
 const CLIENT = { 'x-client-id': 'web-banking' };
 
-const { name: dbName, url: dbUrl } = benchDatabase('ciam_bench');
+const dbName = `ciam_bench_${Date.now().toString(36)}`;
+const dbUrl = databaseUrl(dbName);
 
 const tsx = [process.execPath, ['--import', 'tsx']] as const;
 const randomIndex = () => 1 + Math.floor(Math.random() * (sessions - 1));
@@ -69,17 +71,7 @@ async function main() {
     pgVersion = (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
     await db.close();
 
-    const serviceEnv = {
-      DATABASE_URL: dbUrl,
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      CIAM_DATA_DIR: dataDir,
-      CIAM_GATEWAY_API_KEY: GATEWAY_KEY,
-      // One client machine logging one user in hundreds of times a second is exactly what the limits stop.
-      CIAM_RATE_LIMIT_ENABLED: 'false',
-      CIAM_JOBS_ENABLED: 'false',
-    };
+    const serviceEnv = benchServiceEnv(dbUrl, dataDir);
     const bare = await startListening(tsx[0], [...tsx[1], 'bench/ceiling-json.ts'], {});
     children.push(bare);
     const lookup = await startListening(tsx[0], [...tsx[1], 'bench/ceiling-lookup.ts'], { DATABASE_URL: dbUrl, LOG_LEVEL: 'warn' });

@@ -1,9 +1,7 @@
 import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { SettingsError, type Settings } from './config/settings.js';
-import { loadOperationsSettings } from './config/operations-settings.js';
-import { loadWebSettings } from './config/web-settings.js';
+import type { Settings } from './config/settings.js';
 import { corsAllowlist } from './http/plugins/cors.js';
 import { webPages } from './http/web/pages.js';
 import { JOBS } from './jobs/catalogue.js';
@@ -98,14 +96,13 @@ export async function buildApp({ settings, services, logger, logStream }: AppOpt
 
   await app.register(errorHandler);
   await app.register(jsonBody);
-  const web = loadWebSettings(settings.env);
+  const { web, operations } = settings;
   // Before the client-id check: a preflight carries no x-client-id.
   if (web.corsOrigins.length > 0) await app.register(corsAllowlist, { origins: web.corsOrigins, maxAgeSeconds: web.corsMaxAgeSeconds });
   await app.register(clientAndCorrelation, { clients: settings.clients });
   await app.register(securityHeaders, { hsts: settings.cookieSecure });
   await app.register(cookie);
   await app.register(openApi);
-  const operations = loadOperationsSettings(settings.env);
   await app.register(metrics, { settings: operations.metrics, production: settings.production, db: services.db, jobNames: JOBS.map((job) => job.name) });
   await app.register(slowRequests, { thresholdMs: operations.slowRequestMs });
   // Before the routes: it attaches the limits as each route is added.
@@ -121,12 +118,8 @@ export async function buildApp({ settings, services, logger, logStream }: AppOpt
   await app.register(esignRoutes, services);
   await app.register(deviceRoutes, services);
   if (settings.devMode && services.providers.outbox) await app.register(devOutboxRoutes, services.providers.outbox);
-  if (web.pages) {
-    if (!settings.clients.has(web.clientId)) {
-      throw new SettingsError(`CIAM_WEB_CLIENT_ID "${web.clientId}" is not one of CIAM_CLIENT_IDS (the hosted pages call the API as that client).`);
-    }
-    await app.register(webPages, { settings, web, clientId: web.clientId });
-  }
+  // loadSettings has checked that the pages' client id is registered.
+  if (web.pages) await app.register(webPages, { settings, web, clientId: web.clientId });
 
   return app;
 }

@@ -1,7 +1,5 @@
 import { buildApp } from './app.js';
 import { loadSettings, SettingsError } from './config/settings.js';
-import { loadOperationsSettings } from './config/operations-settings.js';
-import { loadWebSettings } from './config/web-settings.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { shutdownOnSignals, type ShutdownPlan } from './lifecycle/graceful-shutdown.js';
 import { LogDestination } from './observability/log-destination.js';
@@ -11,10 +9,10 @@ import { migrateAtStartup } from './store/migrate.js';
 
 /** Reads the configuration, opens the database, applies migrations, serves, runs the maintenance jobs; stops on signals. */
 async function main() {
-  const settings = loadSettings();
-  const operations = loadOperationsSettings(settings.env);
+  // Every setting at once: a wrong one stops the service before the database opens.
+  const settings = loadSettings(process.env);
+  const { operations } = settings;
   const logs = new LogDestination({ fd: 1, maxBufferBytes: operations.logBufferBytes });
-  loadWebSettings(settings.env); // a bad CORS origin stops the service before the database opens
   const db = await openDatabase(settings.database);
   await migrateAtStartup(settings.database, db);
   const services = await createServices(settings, db);

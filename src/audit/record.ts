@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/database.js';
 import { insertAuditRow } from '../store/queries/audit-logs.js';
-import { AUDIT_EVENTS, type AuditEventType, type AuditSeverity } from './events.js';
+import { AUDIT_EVENTS, type AuditCategory, type AuditEventType, type AuditSeverity } from './events.js';
 
 /** Who and where a request came from; carried into every audit row it causes. */
 export interface RequestOrigin {
@@ -32,6 +32,11 @@ export function onAuditRecorded(listener: AuditListener): () => void {
   return () => listeners.delete(listener);
 }
 
+/** What every audit row carries from the request beside the event's own data: the asking client. */
+export function originData(origin: RequestOrigin | undefined): { client_id?: string } {
+  return origin?.clientId ? { client_id: origin.clientId } : {};
+}
+
 /**
  * Writes one audit row on `tx`, the caller's transaction, so the row commits or rolls back with
  * the change it describes.
@@ -49,16 +54,38 @@ export async function recordAudit(tx: Queryable, entry: AuditEntry): Promise<voi
     correlationId: entry.origin?.correlationId ?? null,
     ipAddress: entry.origin?.ipAddress ?? null,
     userAgent: entry.origin?.userAgent ?? null,
-    data: { ...(entry.origin?.clientId ? { client_id: entry.origin.clientId } : {}), ...entry.data },
+    data: { ...originData(entry.origin), ...entry.data },
   });
-  announceAuditRecorded(entry);
+  announce(entry);
+}
+
+/** The event columns of an audit row that a statement writes itself (see recordAuditInStatement). */
+export interface StatementAuditEvent {
+  eventType: AuditEventType;
+  category: AuditCategory;
+  severity: AuditSeverity;
 }
 
 /**
- * Tells the listeners of a row written by a statement of its own (a hot path that writes its
- * audit row inside the same SQL statement as the change) rather than by recordAudit.
+ * The other way an audit row is written: by the statement that makes the change, inside that same
+ * statement (the login's completion and the batched refresh, one statement each for speed — see
+ * docs/schema.md, "How audit rows are written"). `write` runs the statement with the event's
+ * columns; `written` names the rows its result stands for, and the listeners are told of each,
+ * as recordAudit tells them of its own. The rows' SQL is built by `auditInsert`, beside
+ * recordAudit's in store/queries/audit-logs.ts.
  */
-export function announceAuditRecorded(entry: AuditEntry): void {
+export async function recordAuditInStatement<R>(
+  type: AuditEventType,
+  write: (event: StatementAuditEvent) => Promise<R>,
+  written: (result: R) => Omit<AuditEntry, 'type'>[],
+): Promise<R> {
+  const event = AUDIT_EVENTS[type];
+  const result = await write({ eventType: type, category: event.category, severity: event.severity });
+  for (const entry of written(result)) announce({ type, ...entry });
+  return result;
+}
+
+function announce(entry: AuditEntry): void {
   for (const listener of listeners) {
     try {
       listener(entry);

@@ -1,5 +1,4 @@
 import pino from 'pino';
-import { loadOperationsSettings } from '../config/operations-settings.js';
 import { loadSettings } from '../config/settings.js';
 import { findJob, JOBS } from '../jobs/catalogue.js';
 import { leaderLockFor } from '../jobs/leader-lock.js';
@@ -25,8 +24,8 @@ if (!job) {
   process.exit(2);
 }
 
-const settings = loadSettings();
-const operations = loadOperationsSettings(settings.env);
+const settings = loadSettings(process.env);
+const { operations } = settings;
 // Logs to stderr, so stdout carries only the outcome line a script can parse. Never a synchronous
 // destination: a stderr nobody reads would freeze the job while it holds its lock.
 const logs = new LogDestination({ fd: 2, maxBufferBytes: operations.logBufferBytes });

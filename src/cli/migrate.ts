@@ -3,7 +3,7 @@ import { openDatabase } from '../store/open-database.js';
 import { migrate } from '../store/migrate.js';
 
 /** `npm run migrate`: applies pending migrations to the configured database and exits. */
-const settings = loadSettings();
+const settings = loadSettings(process.env);
 const db = await openDatabase(settings.database, { direct: true });
 try {
   const applied = await migrate(db);

@@ -1,163 +1,119 @@
 import { z } from 'zod';
+import { readAccessSettings, type AccessSettings } from './access.js';
+import { readHttpAgreementsSettings, type HttpAgreementsSettings } from './agreements.js';
+import { readBreakerSettings, type BreakerSettings } from './breaker.js';
+import { readDatabaseSettings, type DatabaseSettings } from './database.js';
+import { csv, flag, list, nonNegativeInt, oneOf, optionalText, positiveInt, readEnv, refuseInProduction, SettingsError, text, url, wholeNumber, type Env } from './fields.js';
+import { readLdapSettings, type LdapSettings } from './ldap.js';
+import { loadOperationsSettings, type OperationsSettings } from './operations.js';
+import { readWebhookPushSettings, type WebhookPushSettings } from './push-webhook.js';
+import { readTransmitSettings, type TransmitSettings } from './transmit.js';
+import { readTwilioSettings, type TwilioSettings } from './twilio.js';
+import { loadWebSettings, type WebSettings } from './web.js';
+
+export { SettingsError, type Env } from './fields.js';
+export type { DatabaseSettings } from './database.js';
 
 /**
- * Every setting the service reads, with its environment name, default and meaning. `loadSettings`
- * is the only place that touches process.env; everything else receives a typed Settings object.
+ * Every setting the service reads, with its environment name, default and meaning: this file and
+ * one file per concern beside it (database, access, operations, web, each production adapter).
+ * `loadSettings` parses them all once at start-up into one typed object that is handed down;
+ * nothing outside src/config reads the environment.
  */
-const csv = (value: string | undefined): string[] =>
-  (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-
-const EnvSchema = z.object({
-  NODE_ENV: z.string().default('development'),
+const ServiceEnv = z.object({
+  NODE_ENV: text('development'),
   /** TCP port of the HTTP listener. */
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: wholeNumber(8080, { min: 0, max: 65535 }),
   /** Interface to listen on. */
-  HOST: z.string().default('0.0.0.0'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** PostgreSQL connection string. Unset → the embedded PGlite database in CIAM_DATA_DIR. */
-  DATABASE_URL: z.string().url().optional(),
-  /** Connections in the PostgreSQL pool per instance. */
-  DATABASE_POOL_MAX: z.coerce.number().int().positive().default(20),
-  /** Server-side statement timeout, so no query can hold a connection forever. */
-  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  /** How long a statement of the write pool waits for a row or table lock before it fails (503 with Retry-After). */
-  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
-  /** How long a request waits for a free connection of either pool before it is answered 503 with Retry-After. */
-  DATABASE_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
-  /** Requests allowed to queue for a connection of either pool; the next one is answered 503 with Retry-After at once. */
-  DATABASE_POOL_MAX_WAITING: z.coerce.number().int().min(0).default(100),
-  /** Connections in the read pool (token verify, JWKS, userinfo), apart from DATABASE_POOL_MAX. */
-  DATABASE_READ_POOL_MAX: z.coerce.number().int().positive().default(10),
-  /** Statement timeout of the read pool: its statements are single indexed lookups. */
-  DATABASE_READ_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
-  /** What sits between the service and PostgreSQL: `none`, or `transaction` for PgBouncer's transaction pooling. */
-  DATABASE_POOLER: z.enum(['none', 'transaction']).default('none'),
-  /** A streaming replica for the agent API's reports (audit timeline, high-risk logins, session and device lists); unset → the primary. */
-  DATABASE_READ_URL: z.string().url().optional(),
-  /** A direct (not pooled) connection string for migrations and the jobs' leader lock; required with DATABASE_POOLER=transaction. */
-  DATABASE_DIRECT_URL: z.string().url().optional(),
+  HOST: text('0.0.0.0'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   /** Where the embedded database and generated development keys live. */
-  CIAM_DATA_DIR: z.string().default('./data'),
-  /** Registered x-client-id values. */
-  CIAM_CLIENT_IDS: z.string().default('web-banking,mobile-app'),
-  /** Scopes granted per client: `client:scope scope;client2:scope`. Clients not listed get `openid profile`. */
-  CIAM_CLIENT_SCOPES: z.string().optional(),
-  /** x-api-key values the gateway may present on /auth/token/verify (comma separated, for rotation). */
-  CIAM_GATEWAY_API_KEY: z.string().optional(),
-  /** Development agent credentials `agentId:secret,…`, sent as `Authorization: Bearer <secret>`. */
-  CIAM_AGENT_KEYS: z.string().optional(),
-  /** Workforce identity provider for the agent API in production. */
-  CIAM_AGENT_JWKS_URL: z.string().url().optional(),
-  CIAM_AGENT_ISSUER: z.string().optional(),
-  CIAM_AGENT_AUDIENCE: z.string().optional(),
-  CIAM_AGENT_ROLE: z.string().default('ciam-agent'),
-  CIAM_AGENT_ROLE_CLAIM: z.string().default('roles'),
+  CIAM_DATA_DIR: text('./data'),
   /**
    * Master secret (≥ 32 bytes, base64 or hex) from which the one-time-code HMAC key and the
    * signing-key encryption key are derived. Unset outside production → generated into the data dir.
    */
-  CIAM_MASTER_KEY: z.string().optional(),
+  CIAM_MASTER_KEY: optionalText(),
   /** Issuer of ID tokens and the base of the discovery document. */
-  CIAM_ISSUER: z.string().url().default('http://localhost:8080'),
+  CIAM_ISSUER: url('http://localhost:8080'),
   /** Trust X-Forwarded-For from a proxy in front (true, a hop count, or a list of proxy addresses). */
-  CIAM_TRUST_PROXY: z.string().optional(),
+  CIAM_TRUST_PROXY: optionalText(),
   /** Add `Secure` to the refresh cookie (turn off only for plain-HTTP local development). */
-  CIAM_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
+  CIAM_COOKIE_SECURE: flag(true),
   /**
    * Name of the refresh cookie. The contract's `refresh_token` by default; a deployment on a host of
    * its own should use `__Host-refresh_token` (ASVS 5.0 V3.3.1: the browser then accepts it only
    * with Secure, Path=/ and no Domain, so no sibling subdomain can set or shadow it).
    */
-  CIAM_REFRESH_COOKIE_NAME: z.enum(['refresh_token', '__Host-refresh_token', '__Secure-refresh_token']).default('refresh_token'),
+  CIAM_REFRESH_COOKIE_NAME: oneOf(['refresh_token', '__Host-refresh_token', '__Secure-refresh_token'], 'refresh_token'),
   /** IP addresses or CIDR ranges refused at login with 403 CIAM_E01_01_010. */
-  CIAM_IP_DENY_LIST: z.string().optional(),
+  CIAM_IP_DENY_LIST: list(),
 
   /** Directory: `demo` (built-in users of the docs) or `ldap`. */
-  CIAM_DIRECTORY: z.enum(['demo', 'ldap']).default('demo'),
+  CIAM_DIRECTORY: oneOf(['demo', 'ldap'], 'demo'),
   /** Device risk: `simulator` or `transmit`. */
-  CIAM_DRS: z.enum(['simulator', 'transmit']).default('simulator'),
-  /**
-   * Clients that may log in without a drs_action_token when CIAM_DRS=transmit (comma separated,
-   * each one of CIAM_CLIENT_IDS). Any other client's login without a token counts as CHALLENGE: MFA,
-   * and no trusted-device shortcut. Ignored by the simulator, which never asks for a token.
-   */
-  CIAM_DRS_EXEMPT_CLIENTS: z.string().optional(),
+  CIAM_DRS: oneOf(['simulator', 'transmit'], 'simulator'),
   /** One-time code delivery: `outbox` (dev outbox) or `http`. */
-  CIAM_OTP_SENDER: z.enum(['outbox', 'http']).default('outbox'),
+  CIAM_OTP_SENDER: oneOf(['outbox', 'http'], 'outbox'),
   /** Push delivery: `outbox` (dev outbox) or `http`. */
-  CIAM_PUSH_SENDER: z.enum(['outbox', 'http']).default('outbox'),
+  CIAM_PUSH_SENDER: oneOf(['outbox', 'http'], 'outbox'),
   /** eSign documents: `files` (shipped with the service) or `http`. */
-  CIAM_AGREEMENTS: z.enum(['files', 'http']).default('files'),
+  CIAM_AGREEMENTS: oneOf(['files', 'http'], 'files'),
 
-  CIAM_JOURNEY_TTL_SECONDS: seconds(900),
-  CIAM_MFA_STEP_TTL_SECONDS: seconds(300),
-  CIAM_PUSH_STEP_TTL_SECONDS: seconds(120),
-  CIAM_ESIGN_STEP_TTL_SECONDS: seconds(600),
-  CIAM_DEVICE_BIND_STEP_TTL_SECONDS: seconds(300),
-  CIAM_ACCESS_TOKEN_TTL_SECONDS: seconds(900),
-  CIAM_REFRESH_TOKEN_TTL_SECONDS: seconds(2_592_000),
-  CIAM_SESSION_TTL_SECONDS: seconds(2_592_000),
+  CIAM_JOURNEY_TTL_SECONDS: positiveInt(900),
+  CIAM_MFA_STEP_TTL_SECONDS: positiveInt(300),
+  CIAM_PUSH_STEP_TTL_SECONDS: positiveInt(120),
+  CIAM_ESIGN_STEP_TTL_SECONDS: positiveInt(600),
+  CIAM_DEVICE_BIND_STEP_TTL_SECONDS: positiveInt(300),
+  CIAM_ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
+  CIAM_REFRESH_TOKEN_TTL_SECONDS: positiveInt(2_592_000),
+  CIAM_SESSION_TTL_SECONDS: positiveInt(2_592_000),
   /** How long the immediately previous refresh token still works after a rotation (two tabs). */
-  CIAM_REFRESH_GRACE_SECONDS: z.coerce.number().int().min(0).default(3),
+  CIAM_REFRESH_GRACE_SECONDS: nonNegativeInt(3),
   /**
    * Consecutive wrong one-time codes per customer — across journeys, SMS and voice — before MFA is
    * locked. Only a correct code resets the count; each wrong code past it locks again.
    */
-  CIAM_MFA_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  CIAM_MFA_MAX_ATTEMPTS: positiveInt(5),
   /** How long MFA stays locked after too many wrong codes. */
-  CIAM_MFA_LOCK_SECONDS: seconds(1800),
+  CIAM_MFA_LOCK_SECONDS: positiveInt(1800),
   /** One-time codes (SMS and voice) sent per customer per hour; more answer 429 (SMS pumping). */
-  CIAM_MFA_CODES_PER_HOUR: z.coerce.number().int().positive().default(10),
+  CIAM_MFA_CODES_PER_HOUR: positiveInt(10),
   /** Suggested poll interval for a pending push, in milliseconds. */
-  CIAM_PUSH_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
+  CIAM_PUSH_POLL_INTERVAL_MS: positiveInt(1000),
   /** Largest request body accepted, in bytes. */
-  CIAM_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(65_536),
+  CIAM_BODY_LIMIT_BYTES: positiveInt(65_536),
   /** A request whose headers and body have not fully arrived by then is answered 408 and closed. */
-  CIAM_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  CIAM_REQUEST_TIMEOUT_MS: positiveInt(30_000),
   /** A request whose headers have not fully arrived by then is answered 408 and closed. */
-  CIAM_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  CIAM_HEADERS_TIMEOUT_MS: positiveInt(20_000),
   /**
    * How long an idle keep-alive connection stays open. Longer than a load balancer's idle timeout
    * (60 s on the common ones), so the balancer, not the service, closes idle connections.
    */
-  CIAM_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(72_000),
+  CIAM_KEEP_ALIVE_TIMEOUT_MS: positiveInt(72_000),
 });
 
-export type Env = Record<string, string | undefined>;
+type ServiceEnvValues = z.output<typeof ServiceEnv>;
 
-export interface DatabaseSettings {
-  /** PostgreSQL (possibly through PgBouncer); unset → the embedded PGlite in dataDir. */
-  url?: string;
-  dataDir: string;
-  poolMax: number;
-  statementTimeoutMs: number;
-  lockTimeoutMs: number;
-  acquireTimeoutMs: number;
-  maxWaiting: number;
-  read: { poolMax: number; statementTimeoutMs: number };
-  pooler: 'none' | 'transaction';
-  /** A streaming replica for the agent reports; never used on a login or token path. */
-  reportsUrl?: string;
-  /** Where work that needs a session of its own connects (migrations, advisory locks): the direct URL, else `url`. */
-  sessionUrl?: string;
+/** The production adapters' own settings, each present only when its adapter is chosen. */
+export interface AdapterSettings {
+  /** The circuit breaker in front of every production adapter. */
+  breaker: BreakerSettings;
+  ldap?: LdapSettings;
+  transmit?: TransmitSettings;
+  twilio?: TwilioSettings;
+  pushWebhook?: WebhookPushSettings;
+  agreements?: HttpAgreementsSettings;
 }
 
-export interface Settings {
+export interface Settings extends AccessSettings {
   production: boolean;
   port: number;
   host: string;
-  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  logLevel: ServiceEnvValues['LOG_LEVEL'];
   database: DatabaseSettings;
   dataDir: string;
-  clients: Map<string, string[]>;
-  gatewayApiKeys: string[];
-  agentKeys: Map<string, string>;
-  agentIdentityProvider?: { jwksUrl: string; issuer: string; audience: string; role: string; roleClaim: string };
   masterKey?: string;
   issuer: string;
   trustProxy: boolean | number | string[];
@@ -165,14 +121,12 @@ export interface Settings {
   refreshCookieName: string;
   ipDenyList: string[];
   providers: {
-    directory: 'demo' | 'ldap';
-    drs: 'simulator' | 'transmit';
-    otpSender: 'outbox' | 'http';
-    pushSender: 'outbox' | 'http';
-    agreements: 'files' | 'http';
+    directory: ServiceEnvValues['CIAM_DIRECTORY'];
+    drs: ServiceEnvValues['CIAM_DRS'];
+    otpSender: ServiceEnvValues['CIAM_OTP_SENDER'];
+    pushSender: ServiceEnvValues['CIAM_PUSH_SENDER'];
+    agreements: ServiceEnvValues['CIAM_AGREEMENTS'];
   };
-  /** Clients whose logins need no drs_action_token under CIAM_DRS=transmit. */
-  drsExemptClients: ReadonlySet<string>;
   /** Dev-only routes and parts (outbox, demo directory) are allowed. */
   devMode: boolean;
   lifetimes: {
@@ -192,106 +146,49 @@ export interface Settings {
   pushPollIntervalMs: number;
   bodyLimit: number;
   httpTimeouts: { requestMs: number; headersMs: number; keepAliveMs: number };
-  /** The raw environment, for adapters that read their own settings. */
-  env: Env;
-}
-
-export class SettingsError extends Error {
-  override name = 'SettingsError';
-}
-
-const DEFAULT_SCOPES = ['openid', 'profile'];
-
-function parseClients(ids: string, scopes: string | undefined): Map<string, string[]> {
-  const clients = new Map(csv(ids).map((id) => [id, DEFAULT_SCOPES] as [string, string[]]));
-  for (const entry of (scopes ?? '').split(';').map((s) => s.trim()).filter(Boolean)) {
-    // Scopes may contain colons themselves (accounts:read): only the first one ends the client id.
-    const at = entry.indexOf(':');
-    const client = entry.slice(0, Math.max(at, 0)).trim();
-    if (at <= 0 || !clients.has(client)) {
-      throw new SettingsError(`CIAM_CLIENT_SCOPES names "${client || entry}", which is not in CIAM_CLIENT_IDS.`);
-    }
-    clients.set(client, entry.slice(at + 1).split(/\s+/).filter(Boolean));
-  }
-  return clients;
-}
-
-function parseAgentKeys(value: string | undefined): Map<string, string> {
-  const keys = new Map<string, string>();
-  for (const pair of csv(value)) {
-    const at = pair.indexOf(':');
-    const agentId = pair.slice(0, at).trim();
-    const secret = pair.slice(at + 1).trim();
-    if (at <= 0 || secret.length < 16) {
-      throw new SettingsError('CIAM_AGENT_KEYS must be `agentId:secret,…` with secrets of at least 16 characters.');
-    }
-    keys.set(secret, agentId);
-  }
-  return keys;
+  /** Maintenance jobs, abuse limits, password lockout, metrics, logs, shutdown. */
+  operations: OperationsSettings;
+  /** CORS and the hosted pages. */
+  web: WebSettings;
+  adapters: AdapterSettings;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string[] {
-  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number.parseInt(value, 10);
   return csv(value);
 }
 
-// Development defaults: usable out of the box, refused in production.
-const DEV_GATEWAY_KEY = 'dev-gateway-key-change-me';
-const DEV_AGENT_KEYS = 'agent-dev:dev-agent-secret-change-me';
+/** Every development part, refused in production (the agent and gateway keys in access.ts, LDAP in clear text in ldap.ts). */
+function refuseDevelopmentParts(e: ServiceEnvValues, database: DatabaseSettings): void {
+  if (e.CIAM_DIRECTORY === 'demo') refuseInProduction('CIAM_DIRECTORY=demo (the demo directory) — set CIAM_DIRECTORY=ldap.');
+  if (e.CIAM_DRS === 'simulator') refuseInProduction('CIAM_DRS=simulator — set CIAM_DRS=transmit.');
+  if (e.CIAM_OTP_SENDER === 'outbox') refuseInProduction('CIAM_OTP_SENDER=outbox (the dev outbox) — set CIAM_OTP_SENDER=http.');
+  if (e.CIAM_PUSH_SENDER === 'outbox') refuseInProduction('CIAM_PUSH_SENDER=outbox (the dev outbox) — set CIAM_PUSH_SENDER=http.');
+  if (!database.url) refuseInProduction('DATABASE_URL is missing (the embedded database is for development).');
+  if (!e.CIAM_MASTER_KEY) refuseInProduction('CIAM_MASTER_KEY is missing.');
+  if (!e.CIAM_COOKIE_SECURE) refuseInProduction('CIAM_COOKIE_SECURE=false.');
+}
 
+/** The only reader of the environment: start-up passes process.env, tests their own. */
 export function loadSettings(env: Env = process.env): Settings {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new SettingsError(`Setting ${issue.path.join('.')} is invalid: ${issue.message}`);
-  }
-  const e = parsed.data;
+  const e = readEnv(ServiceEnv, env);
   const production = e.NODE_ENV === 'production';
+  const database = readDatabaseSettings(env, e.CIAM_DATA_DIR);
+  if (production) refuseDevelopmentParts(e, database);
+  const access = readAccessSettings(env, production);
 
-  if (production) {
-    const refuse = (what: string) => {
-      throw new SettingsError(`Refusing to start in production: ${what}`);
-    };
-    if (e.CIAM_DIRECTORY === 'demo') refuse('CIAM_DIRECTORY=demo (the demo directory) — set CIAM_DIRECTORY=ldap.');
-    if (e.CIAM_DRS === 'simulator') refuse('CIAM_DRS=simulator — set CIAM_DRS=transmit.');
-    if (e.CIAM_OTP_SENDER === 'outbox') refuse('CIAM_OTP_SENDER=outbox (the dev outbox) — set CIAM_OTP_SENDER=http.');
-    if (e.CIAM_PUSH_SENDER === 'outbox') refuse('CIAM_PUSH_SENDER=outbox (the dev outbox) — set CIAM_PUSH_SENDER=http.');
-    if (!e.DATABASE_URL) refuse('DATABASE_URL is missing (the embedded database is for development).');
-    if (!e.CIAM_MASTER_KEY) refuse('CIAM_MASTER_KEY is missing.');
-    if (!e.CIAM_GATEWAY_API_KEY) refuse('CIAM_GATEWAY_API_KEY is missing.');
-    if (e.CIAM_AGENT_KEYS) refuse('CIAM_AGENT_KEYS is set (development agent keys) — configure CIAM_AGENT_JWKS_URL.');
-    if (!e.CIAM_AGENT_JWKS_URL || !e.CIAM_AGENT_ISSUER || !e.CIAM_AGENT_AUDIENCE) {
-      refuse('CIAM_AGENT_JWKS_URL, CIAM_AGENT_ISSUER and CIAM_AGENT_AUDIENCE are required for the agent API.');
-    }
-    if (e.CIAM_COOKIE_SECURE === 'false') refuse('CIAM_COOKIE_SECURE=false.');
-  }
-  if (e.DATABASE_LOCK_TIMEOUT_MS >= e.DATABASE_STATEMENT_TIMEOUT_MS) {
-    throw new SettingsError('DATABASE_LOCK_TIMEOUT_MS must be shorter than DATABASE_STATEMENT_TIMEOUT_MS (a lock wait is part of a statement).');
-  }
-  if (e.DATABASE_READ_URL && !e.DATABASE_URL) {
-    throw new SettingsError('DATABASE_READ_URL needs DATABASE_URL (a replica of the PostgreSQL primary; the embedded database has none).');
-  }
-  if (e.DATABASE_POOLER === 'transaction' && !e.DATABASE_URL) {
-    throw new SettingsError('DATABASE_POOLER=transaction needs DATABASE_URL (the PgBouncer address).');
-  }
-  if (e.DATABASE_POOLER === 'transaction' && !e.DATABASE_DIRECT_URL) {
-    throw new SettingsError(
-      'DATABASE_POOLER=transaction needs DATABASE_DIRECT_URL: migrations and the jobs\' leader lock hold a session, which transaction pooling does not keep.',
-    );
-  }
   // The cookie is always written with Path=/ and no Domain; a prefixed name also needs Secure.
-  if (e.CIAM_REFRESH_COOKIE_NAME !== 'refresh_token' && e.CIAM_COOKIE_SECURE !== 'true') {
+  if (e.CIAM_REFRESH_COOKIE_NAME !== 'refresh_token' && !e.CIAM_COOKIE_SECURE) {
     throw new SettingsError(`CIAM_REFRESH_COOKIE_NAME=${e.CIAM_REFRESH_COOKIE_NAME} requires CIAM_COOKIE_SECURE=true (browsers refuse the prefix otherwise).`);
   }
   if (e.CIAM_MASTER_KEY && Buffer.from(e.CIAM_MASTER_KEY, 'base64').length < 32) {
     throw new SettingsError('CIAM_MASTER_KEY must hold at least 32 bytes (base64).');
   }
-
-  const gatewayApiKeys = csv(e.CIAM_GATEWAY_API_KEY ?? DEV_GATEWAY_KEY);
-  if (gatewayApiKeys.some((k) => k.length < 16)) {
-    throw new SettingsError('CIAM_GATEWAY_API_KEY values must be at least 16 characters.');
+  const web = loadWebSettings(env);
+  if (web.pages && !access.clients.has(web.clientId)) {
+    throw new SettingsError(`CIAM_WEB_CLIENT_ID "${web.clientId}" is not one of CIAM_CLIENT_IDS (the hosted pages call the API as that client).`);
   }
 
   return {
@@ -299,39 +196,15 @@ export function loadSettings(env: Env = process.env): Settings {
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
-    database: {
-      url: e.DATABASE_URL,
-      dataDir: `${e.CIAM_DATA_DIR}/pglite`,
-      poolMax: e.DATABASE_POOL_MAX,
-      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
-      lockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS,
-      acquireTimeoutMs: e.DATABASE_POOL_ACQUIRE_TIMEOUT_MS,
-      maxWaiting: e.DATABASE_POOL_MAX_WAITING,
-      read: { poolMax: e.DATABASE_READ_POOL_MAX, statementTimeoutMs: e.DATABASE_READ_STATEMENT_TIMEOUT_MS },
-      pooler: e.DATABASE_POOLER,
-      sessionUrl: e.DATABASE_DIRECT_URL ?? e.DATABASE_URL,
-      reportsUrl: e.DATABASE_READ_URL,
-    },
+    database,
     dataDir: e.CIAM_DATA_DIR,
-    clients: parseClients(e.CIAM_CLIENT_IDS, e.CIAM_CLIENT_SCOPES),
-    gatewayApiKeys,
-    agentKeys: parseAgentKeys(production ? e.CIAM_AGENT_KEYS : (e.CIAM_AGENT_KEYS ?? DEV_AGENT_KEYS)),
-    agentIdentityProvider:
-      e.CIAM_AGENT_JWKS_URL && e.CIAM_AGENT_ISSUER && e.CIAM_AGENT_AUDIENCE
-        ? {
-            jwksUrl: e.CIAM_AGENT_JWKS_URL,
-            issuer: e.CIAM_AGENT_ISSUER,
-            audience: e.CIAM_AGENT_AUDIENCE,
-            role: e.CIAM_AGENT_ROLE,
-            roleClaim: e.CIAM_AGENT_ROLE_CLAIM,
-          }
-        : undefined,
+    ...access,
     masterKey: e.CIAM_MASTER_KEY,
     issuer: e.CIAM_ISSUER.replace(/\/$/, ''),
     trustProxy: parseTrustProxy(e.CIAM_TRUST_PROXY),
-    cookieSecure: e.CIAM_COOKIE_SECURE === 'true',
+    cookieSecure: e.CIAM_COOKIE_SECURE,
     refreshCookieName: e.CIAM_REFRESH_COOKIE_NAME,
-    ipDenyList: csv(e.CIAM_IP_DENY_LIST),
+    ipDenyList: e.CIAM_IP_DENY_LIST,
     providers: {
       directory: e.CIAM_DIRECTORY,
       drs: e.CIAM_DRS,
@@ -339,7 +212,6 @@ export function loadSettings(env: Env = process.env): Settings {
       pushSender: e.CIAM_PUSH_SENDER,
       agreements: e.CIAM_AGREEMENTS,
     },
-    drsExemptClients: parseDrsExemptClients(e.CIAM_DRS_EXEMPT_CLIENTS, e.CIAM_CLIENT_IDS),
     devMode: !production,
     lifetimes: {
       journey: e.CIAM_JOURNEY_TTL_SECONDS,
@@ -363,14 +235,15 @@ export function loadSettings(env: Env = process.env): Settings {
       headersMs: Math.min(e.CIAM_HEADERS_TIMEOUT_MS, e.CIAM_REQUEST_TIMEOUT_MS),
       keepAliveMs: e.CIAM_KEEP_ALIVE_TIMEOUT_MS,
     },
-    env,
+    operations: loadOperationsSettings(env),
+    web,
+    adapters: {
+      breaker: readBreakerSettings(env),
+      ldap: e.CIAM_DIRECTORY === 'ldap' ? readLdapSettings(env) : undefined,
+      transmit: e.CIAM_DRS === 'transmit' ? readTransmitSettings(env) : undefined,
+      twilio: e.CIAM_OTP_SENDER === 'http' ? readTwilioSettings(env) : undefined,
+      pushWebhook: e.CIAM_PUSH_SENDER === 'http' ? readWebhookPushSettings(env) : undefined,
+      agreements: e.CIAM_AGREEMENTS === 'http' ? readHttpAgreementsSettings(env) : undefined,
+    },
   };
-}
-
-function parseDrsExemptClients(value: string | undefined, clientIds: string): ReadonlySet<string> {
-  const known = new Set(csv(clientIds));
-  const exempt = csv(value);
-  const unknown = exempt.find((client) => !known.has(client));
-  if (unknown !== undefined) throw new SettingsError(`CIAM_DRS_EXEMPT_CLIENTS names "${unknown}", which is not in CIAM_CLIENT_IDS.`);
-  return new Set(exempt);
 }

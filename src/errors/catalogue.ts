@@ -60,7 +60,7 @@ export type CiamErrorCode = keyof typeof ERROR_CATALOGUE;
 
 export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as CiamErrorCode[];
 
-export function statusOf(code: CiamErrorCode): number {
+function statusOf(code: CiamErrorCode): number {
   return ERROR_CATALOGUE[code].status;
 }
 

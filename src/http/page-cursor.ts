@@ -1,12 +1,12 @@
 import { CiamError } from '../errors/catalogue.js';
-import type { PagePosition } from '../store/queries/agent-views.js';
+import { isUuid } from '../security/uuid.js';
+import type { PagePosition } from '../agent/agent-reads.js';
 
 // The only shapes encodeCursor writes: microsecond UTC text (agent-views.ts isoMicros) and a uuid.
 const AT = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An opaque keyset cursor: the position of the last row of the previous page. */
-export function encodeCursor(p: PagePosition): string {
+function encodeCursor(p: PagePosition): string {
   return Buffer.from(`${p.at}|${p.id}`).toString('base64url');
 }
 
@@ -16,7 +16,7 @@ function parseCursor(cursor: string): PagePosition | undefined {
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   if (parts.length !== 2) return undefined;
   const [at, id] = parts as [string, string];
-  if (!AT.test(at) || !ID.test(id) || Number.isNaN(Date.parse(at))) return undefined;
+  if (!AT.test(at) || !isUuid(id) || Number.isNaN(Date.parse(at))) return undefined;
   return { at, id };
 }
 

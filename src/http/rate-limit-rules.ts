@@ -1,6 +1,6 @@
 import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
-import type { OperationsSettings } from '../config/operations-settings.js';
+import type { OperationsSettings } from '../config/operations.js';
 import { usernameKey } from '../security/digests.js';
 import { clientIp } from './request-origin.js';
 

@@ -1,6 +1,13 @@
 import AjvCompiler, { type Options as AjvOptions, type RouteDefinition, type ValidatorFactory } from '@fastify/ajv-compiler';
 import { inputFormats } from './schemas/input-formats.js';
 
+declare module 'fastify' {
+  interface FastifySchema {
+    /** Marks a route that is an addition to the reference contract (see requestAjvOptions). */
+    'x-extension'?: boolean;
+  }
+}
+
 interface AjvServerOptions {
   customOptions: AjvOptions;
 }

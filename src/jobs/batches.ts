@@ -1,3 +1,5 @@
+import type { Queryable } from '../store/database.js';
+import { limitLockWait, type BoundedMaintenance } from '../store/queries/maintenance.js';
 import type { JobContext } from './job.js';
 
 /**
@@ -5,38 +7,35 @@ import type { JobContext } from './job.js';
  * is its own short transaction, so a backlog of millions never holds locks or bloats one
  * transaction; a lock it cannot get within the lock timeout fails the batch instead of queueing
  * the service's own writes behind it.
- *
- * `sql` must select one integer column `n` and take the batch size as $1 (further parameters follow).
  */
-export async function repeatInBatches(ctx: JobContext, sql: string, params: unknown[] = []): Promise<number> {
+export async function repeatInBatches(ctx: JobContext, maintenance: BoundedMaintenance): Promise<number> {
   const limit = ctx.settings.batchSize;
+  const fn = maintenance.fn;
   let total = 0;
   for (let batch = 1; ; batch++) {
     if (ctx.signal.aborted) {
-      ctx.log.info({ sql, total }, 'maintenance stopped between batches (shutdown)');
+      ctx.log.info({ fn, total }, 'maintenance stopped between batches (shutdown)');
       return total;
     }
     const n = await ctx.db.transaction(async (tx) => {
-      await tx.query("SELECT set_config('lock_timeout', $1, true)", [`${ctx.settings.lockTimeoutMs}ms`]);
-      const { rows } = await tx.query<{ n: number }>(sql, [limit, ...params]);
-      return Number(rows[0]?.n ?? 0);
+      await limitLockWait(tx, ctx.settings.lockTimeoutMs);
+      return maintenance.call(tx, limit);
     });
     ctx.changed(n);
     total += n;
     if (n < limit) return total;
     if (batch >= ctx.settings.maxBatches) {
-      ctx.log.warn({ sql, total, batches: batch }, 'maintenance backlog larger than one run allows; the next run continues');
+      ctx.log.warn({ fn, total, batches: batch }, 'maintenance backlog larger than one run allows; the next run continues');
       return total;
     }
   }
 }
 
 /** One call of an unbounded function (partition management), in a transaction with the lock timeout. */
-export async function callOnce(ctx: JobContext, sql: string, params: unknown[] = []): Promise<number> {
+export async function callOnce(ctx: JobContext, call: (tx: Queryable) => Promise<number>): Promise<number> {
   const n = await ctx.db.transaction(async (tx) => {
-    await tx.query("SELECT set_config('lock_timeout', $1, true)", [`${ctx.settings.lockTimeoutMs}ms`]);
-    const { rows } = await tx.query<{ n: number }>(sql, params);
-    return Number(rows[0]?.n ?? 0);
+    await limitLockWait(tx, ctx.settings.lockTimeoutMs);
+    return call(tx);
   });
   ctx.changed(n);
   return n;

@@ -1,4 +1,15 @@
 import { deleteOldJobRuns } from '../store/queries/job-runs.js';
+import {
+  deleteEndedSessions,
+  deleteOldDrsEvaluations,
+  deleteOldJourneys,
+  dropOldAuditPartitions,
+  ensureAuditPartitions,
+  expireJourneys,
+  expirePendingSteps,
+  expireSessions,
+  expireTokens,
+} from '../store/queries/maintenance.js';
 import { callOnce, repeatInBatches } from './batches.js';
 import type { JobDefinition } from './job.js';
 
@@ -12,7 +23,7 @@ export const JOBS: readonly JobDefinition[] = [
     schedule: '*/5 * * * *',
     description: 'Marks PENDING journey steps past their expiry EXPIRED (MFA steps get verification_result TIMEOUT).',
     async run(ctx) {
-      await repeatInBatches(ctx, 'SELECT expire_pending_transactions($1) AS n');
+      await repeatInBatches(ctx, expirePendingSteps);
     },
   },
   {
@@ -20,7 +31,7 @@ export const JOBS: readonly JobDefinition[] = [
     schedule: '*/15 * * * *',
     description: 'Gives open journeys past their expiry the outcome EXPIRED.',
     async run(ctx) {
-      await repeatInBatches(ctx, 'SELECT expire_auth_contexts($1) AS n');
+      await repeatInBatches(ctx, expireJourneys);
     },
   },
   {
@@ -28,8 +39,8 @@ export const JOBS: readonly JobDefinition[] = [
     schedule: '0 * * * *',
     description: 'Expires sessions past their expiry with their tokens, then tokens past their own expiry.',
     async run(ctx) {
-      await repeatInBatches(ctx, 'SELECT expire_sessions($1) AS n');
-      await repeatInBatches(ctx, 'SELECT expire_tokens($1) AS n');
+      await repeatInBatches(ctx, expireSessions);
+      await repeatInBatches(ctx, expireTokens);
     },
   },
   {
@@ -41,15 +52,9 @@ export const JOBS: readonly JobDefinition[] = [
     async run(ctx) {
       const s = ctx.settings;
       // Sessions first: a journey is kept while a session still points at it.
-      await repeatInBatches(ctx, 'SELECT delete_ended_sessions(make_interval(days => $2), $1) AS n', [
-        s.endedSessionRetentionDays,
-      ]);
-      await repeatInBatches(ctx, 'SELECT delete_old_auth_contexts(make_interval(days => $2), $1) AS n', [
-        s.journeyRetentionDays,
-      ]);
-      await repeatInBatches(ctx, 'SELECT delete_old_drs_evaluations(make_interval(days => $2), $1) AS n', [
-        s.drsRetentionDays,
-      ]);
+      await repeatInBatches(ctx, deleteEndedSessions(s.endedSessionRetentionDays));
+      await repeatInBatches(ctx, deleteOldJourneys(s.journeyRetentionDays));
+      await repeatInBatches(ctx, deleteOldDrsEvaluations(s.drsRetentionDays));
       for (let n = s.batchSize; n === s.batchSize && !ctx.signal.aborted; ) {
         n = await deleteOldJobRuns(ctx.db, s.jobRunRetentionDays, s.batchSize);
         ctx.changed(n);
@@ -61,7 +66,7 @@ export const JOBS: readonly JobDefinition[] = [
     schedule: '0 3 1 * *',
     description: 'Creates the audit_logs partitions of the current month and the configured months ahead (at least 2).',
     async run(ctx) {
-      await callOnce(ctx, 'SELECT ensure_audit_partitions($1) AS n', [ctx.settings.auditPartitionsAhead]);
+      await callOnce(ctx, (tx) => ensureAuditPartitions(tx, ctx.settings.auditPartitionsAhead));
     },
   },
   {
@@ -69,9 +74,7 @@ export const JOBS: readonly JobDefinition[] = [
     schedule: '0 4 1 1,4,7,10 *',
     description: 'Drops audit_logs partitions whose month ended longer ago than CIAM_AUDIT_RETENTION_MONTHS.',
     async run(ctx) {
-      await callOnce(ctx, 'SELECT drop_old_audit_partitions(make_interval(months => $1)) AS n', [
-        ctx.settings.auditRetentionMonths,
-      ]);
+      await callOnce(ctx, (tx) => dropOldAuditPartitions(tx, ctx.settings.auditRetentionMonths));
     },
   },
 ];

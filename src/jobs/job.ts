@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { OperationsSettings } from '../config/operations-settings.js';
+import type { OperationsSettings } from '../config/operations.js';
 import type { Database } from '../store/database.js';
 
 /** What a maintenance job gets to do its work. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../store/database.js';
+import { releaseAdvisoryLock, tryAdvisoryLock } from '../store/queries/job-locks.js';
 
 export type Exclusive<T> = { acquired: true; value: T } | { acquired: false };
 
@@ -41,15 +42,11 @@ export class PostgresLeaderLock implements LeaderLock {
     await client.connect();
     try {
       const key = jobLockKey(job);
-      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
-        JOB_LOCK_NAMESPACE,
-        key,
-      ]);
-      if (!rows[0]?.ok) return { acquired: false };
+      if (!(await tryAdvisoryLock(client, JOB_LOCK_NAMESPACE, key))) return { acquired: false };
       try {
         return { acquired: true, value: await work() };
       } finally {
-        await client.query('SELECT pg_advisory_unlock($1, $2)', [JOB_LOCK_NAMESPACE, key]).catch(() => {});
+        await releaseAdvisoryLock(client, JOB_LOCK_NAMESPACE, key).catch(() => {});
       }
     } finally {
       await client.end().catch(() => {});

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { OperationsSettings } from '../config/operations-settings.js';
+import type { OperationsSettings } from '../config/operations.js';
 import type { Database } from '../store/database.js';
 import { JOBS } from './catalogue.js';
 import { leaderLockFor } from './leader-lock.js';

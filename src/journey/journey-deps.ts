@@ -16,7 +16,7 @@ export interface JourneyDeps {
   otpKey: Buffer;
   /** Seals DRS action tokens until the journey's end is reported (risk-outcome.ts). */
   actionTokenKey: Buffer;
-  /** Key of the device-identity HMAC (see device-identity.ts). */
+  /** Key of the device-identity HMAC (see src/devices/device-identity.ts). */
   deviceKey: Buffer;
   directory: Directory;
   risk: DeviceRisk;

@@ -3,7 +3,7 @@ import { unverifiedChallenge } from '../providers/risk/degrading-risk.js';
 import type { RiskAssessment } from '../providers/risk/port.js';
 import type { JourneyDeps } from './journey-deps.js';
 import { fromProvider } from './provider-call.js';
-import type { LoginRequest } from './login.js';
+import type { LoginRequest } from './login-request.js';
 
 /**
  * The device-risk assessment of a login. With a drs_action_token, the risk service's answer. Without

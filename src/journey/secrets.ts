@@ -44,7 +44,4 @@ export function numberChoices(displayNumber: number): number[] {
   return list;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+export { isUuid } from '../security/uuid.js';

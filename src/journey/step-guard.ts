@@ -1,7 +1,7 @@
 import { CiamError, type CiamErrorCode } from '../errors/catalogue.js';
 import type { Queryable } from '../store/database.js';
-import { lockAuthContext, type AuthContextRow } from '../store/queries/auth-contexts.js';
-import { findStep, type StepRow, type StepType } from '../store/queries/auth-transactions.js';
+import { findAuthContext, lockAuthContext, type AuthContextRow } from '../store/queries/auth-contexts.js';
+import { closeStep, findStep, type StepOutcomeFields, type StepRow, type StepType } from '../store/queries/auth-transactions.js';
 import type { RequestOrigin } from '../audit/record.js';
 import { isUuid } from './secrets.js';
 
@@ -26,6 +26,19 @@ export function clientOf(origin: RequestOrigin): StepCaller {
 /** A journey answers only the client that started it; to any other it does not exist. */
 export function isCallersJourney(context: AuthContextRow, caller: StepCaller): boolean {
   return caller === PHONE_WITH_SECRET || (context.client_id !== null && context.client_id === caller);
+}
+
+/** The journey a caller names, read without a lock; unknown to any caller but the client that started it. */
+export async function findCallersJourney(db: Queryable, contextId: string, caller: StepCaller): Promise<AuthContextRow> {
+  const context = isUuid(contextId) ? await findAuthContext(db, contextId) : undefined;
+  if (!context || !isCallersJourney(context, caller)) throw new CiamError('CIAM_E01_03_001', { contextId });
+  return context;
+}
+
+/** A step of that journey, read without a lock, or undefined; for a look before the transaction only. */
+export async function findStepOf(db: Queryable, context: AuthContextRow, transactionId: string): Promise<StepRow | undefined> {
+  const step = isUuid(transactionId) ? await findStep(db, transactionId) : undefined;
+  return step && step.context_id === context.context_id ? step : undefined;
 }
 
 /**
@@ -60,6 +73,13 @@ export function assertUsable({ context, step }: LockedStep): void {
   if (!context.is_open) throw new CiamError('CIAM_E01_03_002', { contextId });
 }
 
+/** Consumes a locked, usable step; the conditional update keeps it single-use whatever else runs. */
+export async function consumeStep(tx: Queryable, { context, step }: LockedStep, fields: StepOutcomeFields): Promise<StepRow> {
+  const closed = await closeStep(tx, step.transaction_id, 'CONSUMED', fields);
+  if (!closed) throw new CiamError('CIAM_E01_03_002', { contextId: context.context_id });
+  return closed;
+}
+
 /**
  * A journey transaction that must commit its changes (a consumed step, audit rows) and still
  * answer with an error returns `failWith(error)`; the caller throws it after the commit.
@@ -72,7 +92,11 @@ export function failWith(error: CiamError): Failure {
   return { failure: error };
 }
 
+export function isFailure<T>(result: T | Failure): result is Failure {
+  return Boolean(result && typeof result === 'object' && 'failure' in result);
+}
+
 export function throwIfFailure<T>(result: T | Failure): T {
-  if (result && typeof result === 'object' && 'failure' in result) throw result.failure;
-  return result as T;
+  if (isFailure(result)) throw result.failure;
+  return result;
 }

@@ -1,7 +1,7 @@
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleType, IsolatedCircuitError } from 'cockatiel';
 import { ciamMetrics } from '../observability/metrics.js';
 import { ProviderRefusedError, ProviderUnavailableError } from './errors.js';
-import type { BreakerSettings } from './resilience-settings.js';
+import type { BreakerSettings } from '../config/breaker.js';
 
 /** The metric label of each wrapped port; also the provider named in a "circuit open" error. */
 export type ResilientProvider = 'directory' | 'risk' | 'sms_voice' | 'push' | 'agreements';

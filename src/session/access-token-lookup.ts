@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { batchedLoader } from '../store/batched-loader.js';
-import type { Queryable } from '../store/database.js';
+import type { ReadOnlyQueryable } from '../store/database.js';
 import { isDatabaseBusy } from '../store/database-busy.js';
 import { liveAccessTokens, type LiveAccessToken } from '../store/queries/tokens.js';
 
@@ -13,7 +13,7 @@ import { liveAccessTokens, type LiveAccessToken } from '../store/queries/tokens.
 export class AccessTokenLookup {
   private readonly loader: DataLoader<string, LiveAccessToken | undefined>;
 
-  constructor(db: Queryable, options = { maxBatchSize: 64, maxInFlight: 4 }) {
+  constructor(db: ReadOnlyQueryable, options = { maxBatchSize: 64, maxInFlight: 4 }) {
     const lookUp = async (hashes: readonly string[]) => {
       const rows = await liveAccessTokens(db, [...new Set(hashes)]);
       const found = new Map(rows.map((r) => [r.token_value_hash, r]));

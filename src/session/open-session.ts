@@ -1,20 +1,14 @@
 import { v7 as timeOrderedUuid } from 'uuid';
 import type { Queryable } from '../store/database.js';
 import type { RequestOrigin } from '../audit/record.js';
-import { announceAuditRecorded } from '../audit/record.js';
-import { AUDIT_EVENTS } from '../audit/events.js';
+import { originData, recordAuditInStatement } from '../audit/record.js';
+import type { JourneyClosing } from '../store/queries/auth-contexts.js';
 import { insertSessionWithTokens } from '../store/queries/session-opening.js';
+import { scopesOfClient, type ClientScopes } from './client-scopes.js';
 import { signIdToken } from './id-token.js';
 import type { SigningKeys } from './signing-keys.js';
 import { newOpaqueToken, tokenHash } from './token-values.js';
 
-/**
- * The journey that earned the session, closed by the same statement that opens it: an open journey
- * row is finished, or the row of a journey that ends at the password is written already finished.
- */
-export type JourneyEnd =
-  | { kind: 'finish'; lastTransactionId: string | null }
-  | { kind: 'start-finished'; appId: string; appVersion: string; ttlSeconds: number };
 
 export interface OpenSessionInput {
   contextId: string;
@@ -22,14 +16,15 @@ export interface OpenSessionInput {
   clientId: string;
   deviceFingerprint?: string | null;
   origin: RequestOrigin;
-  journey: JourneyEnd;
+  /** The journey that earned the session, closed by the same statement that opens it. */
+  journey: JourneyClosing;
 }
 export interface IssuedTokens { sessionId: string; accessToken: string; idToken: string; refreshToken: string; expiresIn: number; }
 export interface SessionOpener { open(tx: Queryable, input: OpenSessionInput): Promise<IssuedTokens>; }
 
 export interface OpenSessionDeps {
   issuer: string;
-  clients: Map<string, string[]>;
+  clients: ClientScopes;
   lifetimes: { accessToken: number; refreshToken: number; session: number };
   signingKeys: SigningKeys;
 }
@@ -53,41 +48,42 @@ export async function openSession(deps: OpenSessionDeps, tx: Queryable, input: O
     authTime: Math.floor(Date.now() / 1000),
     lifetimeSeconds: deps.lifetimes.accessToken,
   });
-  const event = AUDIT_EVENTS.LOGIN_SUCCESS;
-  const data = { ...(input.origin.clientId ? { client_id: input.origin.clientId } : {}), signing_kid: key.kid };
-  const opened = await insertSessionWithTokens(tx, {
-    sessionId,
-    contextId: input.contextId,
-    cupid: input.cupid,
-    clientId: input.clientId,
-    deviceFingerprint: input.deviceFingerprint ?? null,
-    ipAddress: input.origin.ipAddress,
-    userAgent: input.origin.userAgent ?? null,
-    lifetimeSeconds: deps.lifetimes.session,
-    tokens: [
-      { type: 'ACCESS', hash: tokenHash(accessToken), lifetimeSeconds: deps.lifetimes.accessToken, scopes: deps.clients.get(input.clientId) ?? [] },
-      { type: 'ID', hash: tokenHash(idToken), lifetimeSeconds: deps.lifetimes.accessToken, scopes: null },
-      { type: 'REFRESH', hash: tokenHash(refreshToken), lifetimeSeconds: deps.lifetimes.refreshToken, scopes: null },
-    ],
-    journey: input.journey,
-    audit: {
-      eventType: 'LOGIN_SUCCESS',
-      category: event.category,
-      severity: event.severity,
-      correlationId: input.origin.correlationId,
-      dataJson: JSON.stringify(data),
-    },
-  });
+  const data = { ...originData(input.origin), signing_kid: key.kid };
+  const opened = await recordAuditInStatement(
+    'LOGIN_SUCCESS',
+    (event) =>
+      insertSessionWithTokens(tx, {
+        sessionId,
+        contextId: input.contextId,
+        cupid: input.cupid,
+        clientId: input.clientId,
+        deviceFingerprint: input.deviceFingerprint ?? null,
+        ipAddress: input.origin.ipAddress,
+        userAgent: input.origin.userAgent ?? null,
+        lifetimeSeconds: deps.lifetimes.session,
+        tokens: [
+          { type: 'ACCESS', hash: tokenHash(accessToken), lifetimeSeconds: deps.lifetimes.accessToken, scopes: scopesOfClient(deps.clients, input.clientId) },
+          { type: 'ID', hash: tokenHash(idToken), lifetimeSeconds: deps.lifetimes.accessToken, scopes: null },
+          { type: 'REFRESH', hash: tokenHash(refreshToken), lifetimeSeconds: deps.lifetimes.refreshToken, scopes: null },
+        ],
+        journey: input.journey,
+        audit: { ...event, correlationId: input.origin.correlationId, dataJson: JSON.stringify(data) },
+      }),
+    (row) =>
+      row
+        ? [
+            {
+              origin: input.origin,
+              cupid: input.cupid,
+              contextId: input.contextId,
+              sessionId,
+              transactionId: input.journey.kind === 'finish' ? input.journey.lastTransactionId : null,
+              data: { ...data, expires_at: row.expires_at, token_ids: row.token_ids },
+            },
+          ]
+        : [],
+  );
   // The journey row was locked by the caller and found open: losing it here is a defect, not a race.
   if (!opened) throw new Error(`journey ${input.contextId} was no longer open when its session was to be opened`);
-  announceAuditRecorded({
-    type: 'LOGIN_SUCCESS',
-    origin: input.origin,
-    cupid: input.cupid,
-    contextId: input.contextId,
-    sessionId,
-    transactionId: input.journey.kind === 'finish' ? input.journey.lastTransactionId : null,
-    data: { ...data, expires_at: opened.expires_at, token_ids: opened.token_ids },
-  });
   return { sessionId, accessToken, idToken, refreshToken, expiresIn: deps.lifetimes.accessToken };
 }

@@ -1,11 +1,10 @@
 import type { RequestOrigin } from '../audit/record.js';
-import { announceAuditRecorded, recordAudit } from '../audit/record.js';
-import { AUDIT_EVENTS } from '../audit/events.js';
+import { recordAudit } from '../audit/record.js';
 import { CiamError, type CiamErrorCode } from '../errors/catalogue.js';
 import { sqlStateOf, SqlState, type Database, type Queryable } from '../store/database.js';
-import { lockSessionOfToken, touchSession, type LockedSession } from '../store/queries/sessions.js';
+import { lockSessionOfRefreshToken, touchSession, type LockedSession } from '../store/queries/sessions.js';
 import { insertTokens, refreshChainOf, tokenExists, refreshTokensOf, rotateTokens, type RefreshTokenState } from '../store/queries/tokens.js';
-import type { RotationSettings } from '../store/queries/refresh-rotation.js';
+import { scopesOfClient, type ClientScopes } from './client-scopes.js';
 import type { LiveRefreshRotation } from './live-refresh-rotation.js';
 import { endSession } from './end-session.js';
 import { newOpaqueToken, tokenHash } from './token-values.js';
@@ -16,7 +15,7 @@ const carefulPerToken = oneAtATime();
 
 export interface RefreshDeps {
   db: Database;
-  clients: Map<string, string[]>;
+  clients: ClientScopes;
   lifetimes: { accessToken: number; refreshToken: number };
   graceSeconds: number;
   liveRotation: LiveRefreshRotation;
@@ -69,52 +68,22 @@ export async function refreshTokens(deps: RefreshDeps, presented: string, origin
 async function rotateOrdinary(deps: RefreshDeps, hash: string, origin: RequestOrigin): Promise<RefreshedTokens | undefined> {
   const accessToken = newOpaqueToken();
   const refreshToken = newOpaqueToken();
-  const data = origin.clientId ? { client_id: origin.clientId } : {};
   const row = await deps.liveRotation.rotate({
     presentedHash: hash,
-    clientId: origin.clientId ?? null,
     newAccessHash: tokenHash(accessToken),
     newRefreshHash: tokenHash(refreshToken),
-    correlationId: origin.correlationId,
-    ipAddress: origin.ipAddress,
-    userAgent: origin.userAgent ?? null,
-    auditDataJson: JSON.stringify(data),
+    origin,
   });
   if (!row) return undefined;
-  announceAuditRecorded({
-    type: 'TOKEN_REFRESHED',
-    origin,
-    cupid: row.cupid,
-    contextId: row.context_id,
-    sessionId: row.session_id,
-    data: {
-      ...data,
-      rotated_refresh_token_id: row.rotated_refresh_token_id,
-      rotated_access_token_id: row.rotated_access_token_id,
-      new_access_token_id: row.new_access_token_id,
-      new_refresh_token_id: row.new_refresh_token_id,
-    },
-  });
   return { sessionId: row.session_id, accessToken, refreshToken, expiresIn: deps.lifetimes.accessToken };
 }
 
-/** What every ordinary rotation shares, in the form the batched statement takes. */
-export function rotationSettings(clients: Map<string, string[]>, lifetimes: RefreshDeps['lifetimes']): RotationSettings {
-  const event = AUDIT_EVENTS.TOKEN_REFRESHED;
-  return {
-    accessSeconds: lifetimes.accessToken,
-    refreshSeconds: lifetimes.refreshToken,
-    clientScopesJson: JSON.stringify(Object.fromEntries(clients)),
-    audit: { eventType: 'TOKEN_REFRESHED', category: event.category, severity: event.severity },
-  };
-}
-
 async function decide(deps: RefreshDeps, tx: Queryable, hash: string, origin: RequestOrigin): Promise<Outcome> {
-  const session = await lockSessionOfToken(tx, hash, 'REFRESH');
+  const session = await lockSessionOfRefreshToken(tx, hash, origin.clientId ?? null);
   if (!session) return { fail: (await tokenExists(tx, hash, 'REFRESH')) ? 'CIAM_E04_00_003' : 'CIAM_E04_00_001' };
-  // A refresh token works only for the client it was issued to; for any other it does not exist
-  // (no rotation, no reuse alarm, nothing said about the session).
-  if (session.client_id && session.client_id !== origin.clientId) return { fail: 'CIAM_E04_00_001' };
+  // For another client than the session's the token does not exist (no rotation, no reuse alarm,
+  // nothing said about the session); the rule is refreshableBy, which the batched rotation applies too.
+  if (!session.refreshable_by_client) return { fail: 'CIAM_E04_00_001' };
   const contextId = session.context_id;
   const tokens = await refreshTokensOf(tx, session.session_id, hash, deps.graceSeconds);
   const token = tokens.find((t) => t.presented);
@@ -153,7 +122,7 @@ async function rotate(
   if (!rotated.refreshRotated) return { fail: 'CIAM_E04_00_002', contextId: session.context_id };
   const accessToken = newOpaqueToken();
   const refreshToken = newOpaqueToken();
-  const scopes = (session.client_id && deps.clients.get(session.client_id)) || [];
+  const scopes = scopesOfClient(deps.clients, session.client_id);
   const rows = await insertTokens(tx, session.session_id, [
     { type: 'ACCESS', hash: tokenHash(accessToken), lifetimeSeconds: deps.lifetimes.accessToken, parentTokenId: rotated.accessTokenId, scopes },
     { type: 'REFRESH', hash: tokenHash(refreshToken), lifetimeSeconds: deps.lifetimes.refreshToken, parentTokenId: parent.token_id },

@@ -1,13 +1,13 @@
 import type { RequestOrigin } from '../audit/record.js';
 import type { Settings } from '../config/settings.js';
-import { readsOf, type Database, type Queryable } from '../store/database.js';
+import type { Database, Queryable } from '../store/database.js';
 import type { LiveAccessToken } from '../store/queries/tokens.js';
 import { AccessTokenLookup } from './access-token-lookup.js';
 import { authenticateAccessToken, verifyAccessToken, type TokenVerdict } from './access-tokens.js';
 import { logout } from './logout.js';
 import { openSession, type IssuedTokens, type OpenSessionInput, type SessionOpener } from './open-session.js';
 import { LiveRefreshRotation } from './live-refresh-rotation.js';
-import { refreshTokens, rotationSettings, type RefreshedTokens } from './refresh.js';
+import { refreshTokens, type RefreshedTokens } from './refresh.js';
 import { revokeSession, revokeSessionsOf, type Revoker, type SessionRevocation } from './revoke-sessions.js';
 import type { SigningKeys } from './signing-keys.js';
 
@@ -22,8 +22,8 @@ export class SessionService implements SessionOpener {
     private readonly signingKeys: SigningKeys,
   ) {
     // Read-only lookups (gateway verify, userinfo, /me authentication) on the read pool.
-    this.accessTokens = new AccessTokenLookup(readsOf(db));
-    this.liveRotation = new LiveRefreshRotation(db, rotationSettings(settings.clients, settings.lifetimes));
+    this.accessTokens = new AccessTokenLookup(db.reads);
+    this.liveRotation = new LiveRefreshRotation(db, { clients: settings.clients, lifetimes: settings.lifetimes });
   }
 
   open(tx: Queryable, input: OpenSessionInput): Promise<IssuedTokens> {

@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
-import type { Database, Queryable } from '../store/database.js';
+import type { Database, Queryable, ReadOnlyQueryable } from '../store/database.js';
 import {
   currentSigningKey,
   insertSigningKey,
@@ -60,7 +60,7 @@ export class SigningKeys {
   }
 
   /** Public JWKs of every key a valid ID token may carry. Read on each call: never stale after a rotation. */
-  async publicKeys(q: Queryable = this.db): Promise<JWK[]> {
+  async publicKeys(q: ReadOnlyQueryable = this.db.reads): Promise<JWK[]> {
     return (await publishedPublicKeys(q)) as JWK[];
   }
 

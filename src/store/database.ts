@@ -8,26 +8,43 @@ export interface Queryable {
   ): Promise<QueryResult<R>>;
 }
 
+/**
+ * A handle for statements that never write. Its calls are Queryable's; the mark keeps a
+ * transaction or the write pool from being handed where one of Database's read handles (`reads`,
+ * `reports`) belongs, so which pool a read path uses is decided in one place, the engine.
+ */
+export interface ReadOnlyQueryable extends Queryable {
+  readonly readOnly: true;
+}
+
+/** Marks `q` as used only for reads (see ReadOnlyQueryable); the engines make their read handles with it. */
+export function readOnly(q: Queryable): ReadOnlyQueryable {
+  return { query: (text, values) => q.query(text, values), readOnly: true };
+}
+
 export type EngineName = 'pglite' | 'postgres';
 
 /**
  * The one storage handle the service uses. Both engines speak through node-postgres, so every
  * query in `store/queries` runs unchanged on the embedded PGlite and on a PostgreSQL server.
+ * Writes (and reads that must see them at once) go through `query` and `transaction`, on the
+ * write pool.
  */
 export interface Database extends Queryable {
   readonly engine: EngineName;
   /**
-   * Where statements that never write go (the gateway's token check, JWKS, userinfo): on
-   * PostgreSQL a pool of its own, so writes stalled on a lock cannot take every connection from
-   * them. Absent on PGlite, whose one connection serves everything. Use `readsOf(db)`.
+   * Where the hot statements that never write go (the gateway's token check, userinfo and /me
+   * authentication, JWKS): on PostgreSQL a pool of its own on the primary
+   * (DATABASE_READ_POOL_MAX), so writes stalled on a lock cannot take every connection from
+   * them; on PGlite the one connection that serves everything.
    */
-  readonly reads?: Queryable;
+  readonly reads: ReadOnlyQueryable;
   /**
    * Where the agent API's reports go (audit timeline, high-risk logins, a customer's sessions and
    * devices): a streaming replica when DATABASE_READ_URL is set, which may lag the primary by a
-   * moment. Never anything on a login or token path. Use `reportsOf(db)`.
+   * moment; otherwise the write pool. Never anything on a login or token path.
    */
-  readonly reports?: Queryable;
+  readonly reports: ReadOnlyQueryable;
   /**
    * Runs `work` inside BEGIN … COMMIT on one connection; any throw rolls everything back. A state
    * change and its audit rows belong in the same call.
@@ -38,31 +55,17 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
-/** SQLSTATE codes the service reacts to. PGlite's error classes are minified: compare codes. */
+/** SQLSTATE codes the service (and its store tests) react to. PGlite's error classes are minified: compare codes. */
 export const SqlState = {
   uniqueViolation: '23505',
   checkViolation: '23514',
-  foreignKeyViolation: '23503',
-  notNullViolation: '23502',
-  invalidTextRepresentation: '22P02',
   insufficientPrivilege: '42501',
-  serializationFailure: '40001',
   deadlockDetected: '40P01',
   /** lock_timeout expired (or NOWAIT found the row locked). */
   lockNotAvailable: '55P03',
   /** statement_timeout expired (or the statement was cancelled). */
   queryCanceled: '57014',
 } as const;
-
-/** Where agent reports are read (see Database.reports): the replica, else the primary's write pool. */
-export function reportsOf(db: Database): Queryable {
-  return db.reports ?? db;
-}
-
-/** The pool for statements that never write (see Database.reads). */
-export function readsOf(db: Database): Queryable {
-  return db.reads ?? db;
-}
 
 export function sqlStateOf(err: unknown): string | undefined {
   if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') {

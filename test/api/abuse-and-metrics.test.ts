@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { journeyClient, type JourneyClient } from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { journeyClient } from '../support/journey-client.js';
+import { startTestApp, useTestApp } from '../support/test-app.js';
 
 /** The abuse limits, the password lockout and /metrics on the whole service. */
 
-let t: TestApp;
-let j: JourneyClient;
-beforeAll(async () => {
-  t = await startTestApp({
+const t = useTestApp({
     // Long enough for every login of this file to fall into one window, however slow the machine.
     CIAM_RATE_LIMIT_WINDOW_SECONDS: '300',
     CIAM_RATE_LIMIT_LOGIN_PER_USERNAME: '4',
     CIAM_PASSWORD_MAX_FAILURES: '3',
     CIAM_PASSWORD_LOCK_SECONDS: '60',
   });
-  j = journeyClient(t);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const j = journeyClient(t);
 
 describe('on the login route', () => {
   it('refuses a fifth login for one username within the window with 429, Retry-After and an audit row', async () => {

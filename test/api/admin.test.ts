@@ -1,30 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditTypes, insertTrustedDevice, openTestSession, refreshCookie, tokenRows } from '../support/sessions.js';
-import { AGENT_ID, AGENT_SECRET, GATEWAY_KEY, startTestApp, type TestApp } from '../support/test-app.js';
+import { auditTypes, insertTrustedDevice, openTestSession, refreshCookie, revokeSession, tokenRows } from '../support/sessions.js';
+import { AGENT_ID, AGENT_SECRET, GATEWAY_KEY, useTestApp } from '../support/test-app.js';
 import { startWorkforceIdp, type WorkforceIdp } from '../support/workforce-idp.js';
 
-let t: TestApp;
 let idp: WorkforceIdp;
 beforeAll(async () => {
   idp = await startWorkforceIdp();
-  t = await startTestApp({ CIAM_AGENT_JWKS_URL: idp.jwksUrl, CIAM_AGENT_ISSUER: idp.issuer, CIAM_AGENT_AUDIENCE: idp.audience });
 });
 afterAll(async () => {
-  await t.close();
   await idp.close();
 });
+const t = useTestApp(() => ({ CIAM_AGENT_JWKS_URL: idp.jwksUrl, CIAM_AGENT_ISSUER: idp.issuer, CIAM_AGENT_AUDIENCE: idp.audience }));
 
 const agent = { authorization: `Bearer ${AGENT_SECRET}` };
 
 describe('agent API', () => {
   it('walkthrough 7: an agent revokes a session; its tokens die and its refresh cookie fails', async () => {
     const s = await openTestSession(t);
-    const res = await t.call({
-      method: 'POST',
-      url: '/admin/sessions/revoke',
-      headers: agent,
-      payload: { session_id: s.sessionId, reason: 'customer reported a stolen phone' },
-    });
+    const res = await revokeSession(t, { session_id: s.sessionId, reason: 'customer reported a stolen phone' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ success: true, session_id: s.sessionId, tokens_revoked: 3 });
 
@@ -49,23 +42,18 @@ describe('agent API', () => {
     expect(verify.json()).toEqual({ active: false });
 
     // Revoking again changes nothing and keeps the first agent's record.
-    const again = await t.call({ method: 'POST', url: '/admin/sessions/revoke', headers: agent, payload: { session_id: s.sessionId, reason: 'again' } });
+    const again = await revokeSession(t, { session_id: s.sessionId, reason: 'again' });
     expect(again.json()).toEqual({ success: true, session_id: s.sessionId, tokens_revoked: 0 });
   });
 
   it('takes revoked_by from the credential, never from the body', async () => {
     const s = await openTestSession(t);
-    const res = await t.call({
-      method: 'POST',
-      url: '/admin/sessions/revoke',
-      headers: agent,
-      payload: { session_id: s.sessionId, reason: 'fraud', revoked_by: 'someone-else' },
-    });
+    const res = await revokeSession(t, { session_id: s.sessionId, reason: 'fraud', revoked_by: 'someone-else' });
     // The unknown body field is ignored: the session is revoked by the authenticated agent.
     expect(res.statusCode).toBe(200);
     const { rows } = await t.db.query('SELECT revoked_by FROM sessions WHERE session_id = $1', [s.sessionId]);
     expect(rows[0]!.revoked_by).toBe(AGENT_ID);
-    const unknown = await t.call({ method: 'POST', url: '/admin/sessions/revoke', headers: agent, payload: { session_id: crypto.randomUUID(), reason: 'fraud' } });
+    const unknown = await revokeSession(t, { session_id: crypto.randomUUID(), reason: 'fraud' });
     expect(unknown.statusCode).toBe(404);
   });
 
@@ -77,12 +65,7 @@ describe('agent API', () => {
       expect(res.statusCode).toBe(401);
       expect(res.json()).toEqual({ error_code: 'CIAM_E00_00_002' });
     }
-    const revoke = await t.call({
-      method: 'POST',
-      url: '/admin/sessions/revoke',
-      headers: { authorization: `Bearer ${s.accessToken}` },
-      payload: { session_id: s.sessionId, reason: 'self' },
-    });
+    const revoke = await revokeSession(t, { session_id: s.sessionId, reason: 'self' }, `Bearer ${s.accessToken}`);
     expect(revoke.statusCode).toBe(401);
     const { rows } = await t.db.query('SELECT status FROM sessions WHERE session_id = $1', [s.sessionId]);
     expect(rows[0]?.status).toBe('ACTIVE');
@@ -109,12 +92,7 @@ describe('agent API', () => {
       expect(res.json()).toEqual({ error_code: 'CIAM_E00_00_002' });
     }
 
-    const revoke = await t.call({
-      method: 'POST',
-      url: '/admin/sessions/revoke',
-      headers: { authorization: `Bearer ${withRole}` },
-      payload: { session_id: s.sessionId, reason: 'account takeover' },
-    });
+    const revoke = await revokeSession(t, { session_id: s.sessionId, reason: 'account takeover' }, `Bearer ${withRole}`);
     expect(revoke.statusCode).toBe(200);
     const { rows } = await t.db.query('SELECT revoked_by FROM sessions WHERE session_id = $1', [s.sessionId]);
     expect(rows[0]?.revoked_by).toBe('jane.doe');

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replicaUnavailableReason, startReplica, type Replica } from '../support/replica.js';
 import { available } from '../support/requirements.js';
-import { openTestSession } from '../support/sessions.js';
-import { AGENT_SECRET, GATEWAY_KEY, startTestApp, type TestApp } from '../support/test-app.js';
+import { openTestSession, revokeSession } from '../support/sessions.js';
+import { AGENT_SECRET, GATEWAY_KEY, useTestApp } from '../support/test-app.js';
 import { openTestDatabase } from '../support/test-database.js';
 
 /**
@@ -18,18 +18,16 @@ describe.skipIf(!replicaPossible)(
   'agent reports on a streaming replica (PostgreSQL only: PGlite has no replication; one replica for the postgres project is enough)',
   () => {
     let replica: Replica;
-    let t: TestApp;
-
     beforeAll(async () => {
       replica = await startReplica();
-      const db = await openTestDatabaseWithReplica(replica);
-      t = await startTestApp({}, db);
-      await replica.catchUp();
     }, 180_000);
     afterAll(async () => {
-      await t?.close();
       await replica?.close();
     });
+    const t = useTestApp({}, { db: () => openTestDatabaseWithReplica(replica) });
+    beforeAll(async () => {
+      await replica.catchUp();
+    }, 180_000);
 
     const sessionsOf = async (cupid: string) => {
       const res = await t.call({ method: 'GET', url: `/admin/customers/${cupid}/sessions`, headers: agent });
@@ -68,12 +66,7 @@ describe.skipIf(!replicaPossible)(
 
         // An agent's revocation writes the primary and takes effect at once, though its own
         // listing still shows the session until the replica replays it.
-        const revoke = await t.call({
-          method: 'POST',
-          url: '/admin/sessions/revoke',
-          headers: agent,
-          payload: { session_id: first.sessionId, reason: 'customer called: lost phone' },
-        });
+        const revoke = await revokeSession(t, { session_id: first.sessionId, reason: 'customer called: lost phone' });
         expect(revoke.statusCode).toBe(200);
         const dead = await t.call({ method: 'POST', url: '/auth/token/verify', headers: { 'x-api-key': GATEWAY_KEY }, payload: { token: first.accessToken } });
         expect(dead.json()).toEqual({ active: false });

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOURNEY_TEST_ENV, PASSWORD } from '../support/journey-client.js';
-import { CLIENT_ID, startTestApp, type TestApp } from '../support/test-app.js';
+import { CLIENT_ID, useTestApp } from '../support/test-app.js';
 
 const ALLOWED = 'https://app.bank.test';
 const ALSO_ALLOWED = 'http://localhost:5173';
@@ -20,13 +20,7 @@ function corsHeadersOf(headers: Record<string, unknown>): string[] {
   return Object.keys(headers).filter((name) => name.startsWith('access-control-'));
 }
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ ...JOURNEY_TEST_ENV, CIAM_CORS_ORIGINS: `${ALLOWED}, ${ALSO_ALLOWED}` });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp({ ...JOURNEY_TEST_ENV, CIAM_CORS_ORIGINS: `${ALLOWED}, ${ALSO_ALLOWED}` });
 
 describe('CORS allowlist (CIAM_CORS_ORIGINS)', () => {
   it('answers a preflight from an allowed origin 204, before the client-id check, with that exact origin and credentials', async () => {
@@ -114,13 +108,7 @@ describe('CORS allowlist (CIAM_CORS_ORIGINS)', () => {
 });
 
 describe('CORS off (the default)', () => {
-  let plain: TestApp;
-  beforeAll(async () => {
-    plain = await startTestApp();
-  });
-  afterAll(async () => {
-    await plain.close();
-  });
+  const plain = useTestApp();
 
   it('answers no origin with CORS headers and leaves preflights unanswered', async () => {
     const pre = await plain.app.inject(preflight(ALLOWED));

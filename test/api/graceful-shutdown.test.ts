@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT_MAIN, call, sleep, startBuiltService } from '../support/built-service.js';
 import { openTestDatabase, testEngine, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -14,49 +13,19 @@ import { openTestDatabase, testEngine, type TestDatabase } from '../support/test
  * Each request uses its own connection, so a request is either refused at connect (never
  * accepted) or answered — anything else (a reset, a hang-up) is a lost request.
  */
-const MAIN = join(process.cwd(), 'dist', 'main.js');
 const MASTER_KEY = randomBytes(32).toString('base64');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 type Outcome = { kind: 'answered'; status: number; at: number } | { kind: 'refused' } | { kind: 'lost'; error: string };
 
-function request(port: number, method: string, path: string, body?: unknown): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent: false,
-        headers: {
-          connection: 'close',
-          'x-client-id': 'web-banking',
-          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ kind: 'answered', status: res.statusCode ?? 0, at: Date.now() }));
-        res.on('error', (err) => resolve({ kind: 'lost', error: err.message }));
-      },
-    );
-    req.on('error', (err: NodeJS.ErrnoException) =>
-      resolve(err.code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'lost', error: `${err.code ?? ''} ${err.message}` }),
-    );
-    req.end(payload);
-  });
+/** One request on a connection of its own: answered, refused at connect (never accepted), or lost. */
+async function request(port: number, method: string, path: string, body?: unknown): Promise<Outcome> {
+  try {
+    const answer = await call(port, method, path, { body, headers: { connection: 'close' } });
+    return { kind: 'answered', status: answer.status, at: Date.now() };
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    return code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'lost', error: `${code ?? ''} ${message}` };
+  }
 }
 
 interface Service {
@@ -66,40 +35,21 @@ interface Service {
   output(): string;
 }
 
+/** The built service with its maintenance scheduler, its log kept (read as it comes, so the pipes never fill). */
 async function startService(dataDir: string, databaseUrl: string | undefined, env: Record<string, string>): Promise<Service> {
-  const port = await freePort();
-  let output = '';
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'development',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      CIAM_DATA_DIR: dataDir,
-      CIAM_RATE_LIMIT_ENABLED: 'false',
-      CIAM_SHUTDOWN_TIMEOUT_MS: '20000',
-      // One key for every service started on the shared PostgreSQL database, so each can open the signing keys.
-      CIAM_MASTER_KEY: MASTER_KEY,
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const service = await startBuiltService({
+    dataDir,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    // One key for every service started on the shared PostgreSQL database, so each can open the signing keys.
+    masterKey: MASTER_KEY,
+    env: { CIAM_JOBS_ENABLED: 'true', CIAM_SHUTDOWN_TIMEOUT_MS: '20000', ...env },
   });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const readyBy = Date.now() + 90_000;
-  for (;;) {
-    const r = await request(port, 'GET', '/health/ready');
-    if (r.kind === 'answered' && r.status === 200) break;
-    if (Date.now() > readyBy || child.exitCode !== null) throw new Error(`service did not become ready:\n${output}`);
-    await sleep(200);
-  }
-  return { port, child, exited, output: () => output };
+  let output = '';
+  service.child.stdout!.on('data', (d) => (output += d));
+  service.child.stderr!.on('data', (d) => (output += d));
+  return { port: service.port, child: service.child, exited: service.exited.then(({ code }) => code), output: () => output };
 }
 
-const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 const loginBody = { username: 'simpleuser', password: 'SecurePass123!', transmit_aid: 'aid' };
 
 describe('graceful shutdown of the built service', () => {
@@ -113,7 +63,7 @@ describe('graceful shutdown of the built service', () => {
   };
 
   beforeAll(async () => {
-    expect(existsSync(MAIN), 'build the service first: npm run build').toBe(true);
+    expect(existsSync(BUILT_MAIN), 'build the service first: npm run build').toBe(true);
     if (testEngine() === 'postgres') db = await openTestDatabase();
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CUPIDS, journeyClient, JOURNEY_TEST_ENV, PASSWORD, type JourneyClient, type Reply } from '../support/journey-client.js';
+import { describe, expect, it } from 'vitest';
+import { CUPIDS, PASSWORD, type Reply, useJourneyApp } from '../support/journey-client.js';
 import { openTestSession, refreshCookie } from '../support/sessions.js';
-import { AGENT_SECRET, GATEWAY_KEY, startTestApp, type TestApp } from '../support/test-app.js';
+import { AGENT_SECRET, GATEWAY_KEY } from '../support/test-app.js';
 
 /**
  * Input that the schema admits by type but PostgreSQL would refuse (NUL, lone surrogates, years
@@ -9,15 +9,7 @@ import { AGENT_SECRET, GATEWAY_KEY, startTestApp, type TestApp } from '../suppor
  * the field — never a 503, which would blame a dependency for the caller's input.
  */
 
-let t: TestApp;
-let j: JourneyClient;
-beforeAll(async () => {
-  t = await startTestApp(JOURNEY_TEST_ENV);
-  j = journeyClient(t);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const { t, j } = useJourneyApp();
 
 const agent = { authorization: `Bearer ${AGENT_SECRET}` };
 const CUPID = CUPIDS.simpleuser;

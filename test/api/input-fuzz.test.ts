@@ -14,7 +14,7 @@ import {
   type LiveValues,
 } from '../support/fuzz-arbitraries.js';
 import { PASSWORD, USER_AGENT } from '../support/journey-client.js';
-import { toDeviceBind, toEsign, toInitiate, toPush, toVerify } from '../support/journey-race-helpers.js';
+import { toDeviceBind, toEsign, toInitiate, toPush, toVerify } from '../support/journey-positions.js';
 import { openTestSession, refreshCookie } from '../support/sessions.js';
 import { AGENT_SECRET, CLIENT_ID, GATEWAY_KEY, startTestApp } from '../support/test-app.js';
 

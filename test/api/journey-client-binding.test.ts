@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { CUPIDS, expectError, expectTokens, journeyClient, JOURNEY_TEST_ENV, type JourneyClient } from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { CUPIDS, expectError, expectTokens, useJourneyApp } from '../support/journey-client.js';
 
 /** A journey belongs to the client that started it: to any other client its steps do not exist. */
 
-let t: TestApp;
-let j: JourneyClient;
-beforeAll(async () => {
-  t = await startTestApp(JOURNEY_TEST_ENV);
-  j = journeyClient(t);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const { j } = useJourneyApp();
 
 const asMobile = { headers: { 'x-client-id': 'mobile-app' } };
 

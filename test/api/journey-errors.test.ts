@@ -1,31 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Directory } from '../../src/providers/directory/port.js';
 import { ProviderUnavailableError } from '../../src/providers/errors.js';
-import {
-  CUPIDS,
-  expectError,
-  expectTokens,
-  journeyClient,
-  JOURNEY_TEST_ENV,
-  PASSWORD,
-  sha256Hex,
-  USER_AGENT,
-  type JourneyClient,
-} from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { CUPIDS, expectError, expectTokens, PASSWORD, sha256Hex, USER_AGENT, useJourneyApp } from '../support/journey-client.js';
+import { type TestApp } from '../support/test-app.js';
 
 /** Every error of the login journey's endpoints, and what each leaves (or does not leave) behind. */
 
-let t: TestApp;
-let j: JourneyClient;
-beforeAll(async () => {
-  t = await startTestApp(JOURNEY_TEST_ENV);
-  j = journeyClient(t);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const { t, j } = useJourneyApp();
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 

@@ -1,28 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CUPIDS,
-  expectError,
-  expectSessionFor,
-  expectTokens,
-  journeyClient,
-  JOURNEY_TEST_ENV,
-  USER_AGENT,
-  type JourneyClient,
-} from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CUPIDS, expectError, expectSessionFor, expectTokens, USER_AGENT, useJourneyApp } from '../support/journey-client.js';
 
 /** Walkthrough 5: MFA, then a mandatory eSign document, then the offer to trust the device. */
 
-let t: TestApp;
-let j: JourneyClient;
-beforeAll(async () => {
-  t = await startTestApp(JOURNEY_TEST_ENV);
-  j = journeyClient(t);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const { t, j } = useJourneyApp();
 
 const cupid = CUPIDS.esignuser;
 const DOCUMENT = 'terms-v1-2025';

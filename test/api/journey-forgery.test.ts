@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/providers/directory/demo-directory.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 import {
   errorCode,
   postJson,
@@ -12,7 +12,7 @@ import {
   toInitiate,
   toPush,
   toVerify,
-} from '../support/journey-race-helpers.js';
+} from '../support/journey-positions.js';
 
 /**
  * Requests a customer's own browser would never send: approvals without the phone's secret,
@@ -20,14 +20,8 @@ import {
  * "does this username exist?".
  */
 
-let t: TestApp;
-beforeAll(async () => {
-  // Many logins of the same demo customers within a minute: the abuse limits are not under test here.
-  t = await startTestApp({ CIAM_RATE_LIMIT_ENABLED: 'false' });
-});
-afterAll(async () => {
-  await t.close();
-});
+// Many logins of the same demo customers within a minute: the abuse limits are not under test here.
+const t = useTestApp({ CIAM_RATE_LIMIT_ENABLED: 'false' });
 
 function approve(at: { pushId: string; contextId: string }, body: Record<string, unknown>) {
   return postJson(t, `/auth/mfa/transactions/${at.pushId}/approve`, { context_id: at.contextId, ...body });

@@ -1,13 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CUPIDS,
-  expectError,
-  journeyClient,
-  JOURNEY_TEST_ENV,
-  otherCode,
-  type JourneyClient,
-} from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { CUPIDS, expectError, otherCode, type JourneyClient, useJourneyApp } from '../support/journey-client.js';
 
 /** Walkthrough 3's limit: too many wrong codes in one journey fail it and lock MFA for the customer. */
 
@@ -17,28 +9,27 @@ async function oneWrongCode(j: JourneyClient, cupid: string, contextId: string, 
   return j.verify(contextId, sent.transactionId, otherCode(sent.code));
 }
 
+/** Four wrong codes in a row, each answered 400 CIAM_E01_01_017; returns the step the fifth try starts from. */
+async function fourWrongCodes(j: JourneyClient, cupid: string, contextId: string, initiateTx: string, afterEach?: (attempt: number, tx: string) => Promise<void>) {
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    const wrong = await oneWrongCode(j, cupid, contextId, initiateTx);
+    expectError(wrong, 400, 'CIAM_E01_01_017');
+    initiateTx = wrong.body.transaction_id;
+    await afterEach?.(attempt, initiateTx);
+  }
+  return initiateTx;
+}
+
 describe('with the default limit of 5 wrong codes', () => {
-  let t: TestApp;
-  let j: JourneyClient;
-  beforeAll(async () => {
-    t = await startTestApp(JOURNEY_TEST_ENV);
-    j = journeyClient(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { t, j } = useJourneyApp();
 
   it('answers 400 CIAM_E01_01_017 four times, then 423 CIAM_E01_01_005: journey FAILED, lockout row, MFA_LOCKED', async () => {
     const cupid = CUPIDS.mfauser;
     const mfa = await j.loginToMfa('mfauser');
     const contextId = mfa.context_id;
-    let initiateTx = mfa.transaction_id;
-    for (let attempt = 1; attempt <= 4; attempt++) {
-      const wrong = await oneWrongCode(j, cupid, contextId, initiateTx);
-      expectError(wrong, 400, 'CIAM_E01_01_017');
-      initiateTx = wrong.body.transaction_id;
-      expect((await j.step(initiateTx)).attempt_number).toBe(attempt + 1);
-    }
+    const initiateTx = await fourWrongCodes(j, cupid, contextId, mfa.transaction_id, async (attempt, tx) => {
+      expect((await j.step(tx)).attempt_number).toBe(attempt + 1);
+    });
     const fifth = await oneWrongCode(j, cupid, contextId, initiateTx);
     expectError(fifth, 423, 'CIAM_E01_01_005');
     expect(fifth.body).toEqual({ error_code: 'CIAM_E01_01_005', context_id: contextId });
@@ -84,12 +75,7 @@ describe('with the default limit of 5 wrong codes', () => {
     const cupid = CUPIDS.esignuser;
     const mfa = await j.loginToMfa('esignuser');
     const contextId = mfa.context_id;
-    let initiateTx = mfa.transaction_id;
-    for (let attempt = 1; attempt <= 4; attempt++) {
-      const wrong = await oneWrongCode(j, cupid, contextId, initiateTx);
-      expectError(wrong, 400, 'CIAM_E01_01_017');
-      initiateTx = wrong.body.transaction_id;
-    }
+    await fourWrongCodes(j, cupid, contextId, mfa.transaction_id);
     // Starting over within the same journey does not give the customer five fresh guesses.
     const resumed = await j.loginToMfa('esignuser', { contextId });
     expect(resumed.context_id).toBe(contextId);
@@ -108,15 +94,7 @@ describe('with the default limit of 5 wrong codes', () => {
 });
 
 describe('with CIAM_MFA_MAX_ATTEMPTS=2 and CIAM_MFA_LOCK_SECONDS=60', () => {
-  let t: TestApp;
-  let j: JourneyClient;
-  beforeAll(async () => {
-    t = await startTestApp({ ...JOURNEY_TEST_ENV, CIAM_MFA_MAX_ATTEMPTS: '2', CIAM_MFA_LOCK_SECONDS: '60' });
-    j = journeyClient(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { t, j } = useJourneyApp({ CIAM_MFA_MAX_ATTEMPTS: '2', CIAM_MFA_LOCK_SECONDS: '60' });
 
   it('locks after the second wrong code, for the configured time', async () => {
     const cupid = CUPIDS.nopushuser;

@@ -1,27 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CUPIDS,
-  expectError,
-  expectSessionFor,
-  expectTokens,
-  journeyClient,
-  JOURNEY_TEST_ENV,
-  sha256Hex,
-  type JourneyClient,
-} from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { CUPIDS, expectError, expectSessionFor, expectTokens, sha256Hex, useJourneyApp } from '../support/journey-client.js';
 
 /** Walkthrough 4: MFA by push with number matching, and the ways a push or a method choice goes wrong. */
 
-let t: TestApp;
-let j: JourneyClient;
-beforeAll(async () => {
-  t = await startTestApp(JOURNEY_TEST_ENV);
-  j = journeyClient(t);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const { t, j } = useJourneyApp();
 
 const cupid = CUPIDS.mfauser;
 

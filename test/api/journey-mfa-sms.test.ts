@@ -1,28 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CUPIDS,
-  expectError,
-  expectSessionFor,
-  expectTokens,
-  journeyClient,
-  JOURNEY_TEST_ENV,
-  otherCode,
-  sha256Hex,
-  type JourneyClient,
-} from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { CUPIDS, expectError, expectSessionFor, expectTokens, otherCode, sha256Hex, useJourneyApp } from '../support/journey-client.js';
 
 /** Walkthroughs 2 and 3: MFA by one-time code (SMS, voice), right first time or after a wrong code. */
 
-let t: TestApp;
-let j: JourneyClient;
-beforeAll(async () => {
-  t = await startTestApp(JOURNEY_TEST_ENV);
-  j = journeyClient(t);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const { t, j } = useJourneyApp();
 
 const cupid = CUPIDS.mfauser;
 

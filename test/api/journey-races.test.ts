@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceKeyHash } from '../../src/journey/device-identity.js';
+import { describe, expect, it } from 'vitest';
+import { deviceKeyHash } from '../../src/devices/device-identity.js';
 import { ProviderUnavailableError } from '../../src/providers/errors.js';
 import type { PushSender } from '../../src/providers/delivery/port.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { journeyClient } from '../support/journey-client.js';
+import { useTestApp } from '../support/test-app.js';
 import {
   errorCode,
   expectLoser,
-  outbox,
   pendingCount,
   postJson,
   sessionsOf,
@@ -19,7 +19,7 @@ import {
   toPush,
   toVerify,
   together,
-} from '../support/journey-race-helpers.js';
+} from '../support/journey-positions.js';
 
 /**
  * Concurrent submissions of one journey step, and steps used after their time. Each step is a
@@ -29,14 +29,9 @@ import {
 
 const N = 8;
 
-let t: TestApp;
-beforeAll(async () => {
-  // Many logins of the same demo customers within a minute: the abuse limits are not under test here.
-  t = await startTestApp({ CIAM_RATE_LIMIT_ENABLED: 'false' });
-});
-afterAll(async () => {
-  await t.close();
-});
+// Many logins of the same demo customers within a minute: the abuse limits are not under test here.
+const t = useTestApp({ CIAM_RATE_LIMIT_ENABLED: 'false' });
+const j = journeyClient(t);
 
 describe('eight concurrent submissions of one step', () => {
   it('verify with the right code: one 201, one session, the rest already processed', async () => {
@@ -63,7 +58,7 @@ describe('eight concurrent submissions of one step', () => {
 
   it('initiate: one 200, one MFA_VERIFY step, one message sent', async () => {
     const at = await toInitiate(t);
-    const before = (await outbox(t, at.cupid)).length;
+    const before = (await j.outbox(at.cupid)).length;
     const answers = await together(N, () =>
       postJson(t, '/auth/mfa/initiate', { context_id: at.contextId, transaction_id: at.initiateId, method: 'sms', mfa_option_id: 1 }),
     );
@@ -80,7 +75,7 @@ describe('eight concurrent submissions of one step', () => {
     ]);
     expect(steps[1]!.transaction_id).toBe(winners[0]!.json().transaction_id);
     expect(steps[1]!.parent_transaction_id).toBe(at.initiateId);
-    const messages = await outbox(t, at.cupid);
+    const messages = await j.outbox(at.cupid);
     expect(messages.length - before).toBe(1);
     expect(messages[0]!.transaction_id).toBe(steps[1]!.transaction_id);
   });
@@ -236,12 +231,12 @@ describe('a step used after its expiry', () => {
     const at = await toInitiate(t);
     await backdateStep(at.initiateId);
     const before = await snapshot(t, [at.contextId]);
-    const sent = (await outbox(t, at.cupid)).length;
+    const sent = (await j.outbox(at.cupid)).length;
     const res = await postJson(t, '/auth/mfa/initiate', { context_id: at.contextId, transaction_id: at.initiateId, method: 'sms', mfa_option_id: 1 });
     expect(res.statusCode, res.body).toBe(410);
     expect(res.json()).toEqual({ error_code: 'CIAM_E01_03_002', context_id: at.contextId });
     expect(await snapshot(t, [at.contextId])).toEqual(before);
-    expect((await outbox(t, at.cupid)).length).toBe(sent);
+    expect((await j.outbox(at.cupid)).length).toBe(sent);
   });
 
   it('verify with the right code → 410, nothing changes', async () => {

@@ -1,27 +1,10 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectSessionFor,
-  expectTokens,
-  journeyClient,
-  JOURNEY_TEST_ENV,
-  sha256Hex,
-  USER_AGENT,
-  type JourneyClient,
-} from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { expectSessionFor, expectTokens, sha256Hex, USER_AGENT, useJourneyApp } from '../support/journey-client.js';
 
 /** Walkthrough 1: a customer without MFA logs in and gets tokens at once. */
 
-let t: TestApp;
-let j: JourneyClient;
-beforeAll(async () => {
-  t = await startTestApp(JOURNEY_TEST_ENV);
-  j = journeyClient(t);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const { j } = useJourneyApp();
 
 describe('walkthrough 1: simple login with DRS ALLOW', () => {
   it('answers 201 with the tokens, the refresh token only in the cookie', async () => {

@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CUPIDS,
-  expectError,
-  expectSessionFor,
-  expectTokens,
-  journeyClient,
-  JOURNEY_TEST_ENV,
-  type JourneyClient,
-} from '../support/journey-client.js';
-import { AGENT_SECRET, startTestApp, type TestApp } from '../support/test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CUPIDS, expectError, expectSessionFor, expectTokens, useJourneyApp } from '../support/journey-client.js';
+import { AGENT_SECRET } from '../support/test-app.js';
 
 /** Walkthrough 8: a device bound in walkthrough 5 skips MFA — unless device risk says otherwise. */
 
-let t: TestApp;
-let j: JourneyClient;
+const { t, j } = useJourneyApp();
 const mfaDevice = `w8-mfa-${randomUUID()}`;
 const esignDevice = `w8-esign-${randomUUID()}`;
 
@@ -28,8 +19,6 @@ async function bindForMfauser(deviceId: string, identity: { drsActionToken?: str
 }
 
 beforeAll(async () => {
-  t = await startTestApp(JOURNEY_TEST_ENV);
-  j = journeyClient(t);
   await bindForMfauser(mfaDevice, { drsActionToken: `sim:allow:${mfaDevice}` });
   // Walkthrough 5 proper for esignuser: MFA, eSign, bind.
   const { contextId, verified } = await j.passMfaBySms('esignuser', { drsActionToken: `sim:allow:${esignDevice}` });
@@ -37,9 +26,6 @@ beforeAll(async () => {
   const accepted = await j.accept(contextId, verified.body.transaction_id, 'terms-v1-2025');
   expect(accepted.body.response_type_code).toBe('DEVICE_BIND_REQUIRED');
   expect((await j.bind(contextId, accepted.body.transaction_id, true)).body.device_bound).toBe(true);
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 async function backdateLastUse(cupid: string, deviceId: string) {
@@ -195,16 +181,8 @@ describe('walkthrough 8: login from a trusted device', () => {
 });
 
 describe('IP deny list', () => {
-  let denied: TestApp;
-  let d: JourneyClient;
-  beforeAll(async () => {
-    // Injected requests come from 127.0.0.1.
-    denied = await startTestApp({ ...JOURNEY_TEST_ENV, CIAM_IP_DENY_LIST: '10.0.0.1,127.0.0.0/8' });
-    d = journeyClient(denied);
-  });
-  afterAll(async () => {
-    await denied?.close();
-  });
+  // Injected requests come from 127.0.0.1.
+  const { t: denied, j: d } = useJourneyApp({ CIAM_IP_DENY_LIST: '10.0.0.1,127.0.0.0/8' });
 
   it('refuses the login with 403 CIAM_E01_01_010 after the password, and the journey is FAILED', async () => {
     const res = await d.login('simpleuser', { drsActionToken: 'sim:allow:denied-device' });

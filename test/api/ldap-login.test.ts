@@ -3,24 +3,20 @@ import { DEMO_PASSWORD } from '../../src/providers/directory/demo-directory.js';
 import { LdapDirectory } from '../../src/providers/directory/ldap-directory.js';
 import { usernameKey } from '../../src/security/digests.js';
 import { startSlapd, type Slapd } from '../support/slapd.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 /**
  * POST /auth/login with CIAM_DIRECTORY=ldap against a real slapd holding the demo customers: the
  * answers must be those of the demo directory, and an unreachable directory is a 503.
  */
 let slapd: Slapd;
-let t: TestApp;
-
 beforeAll(async () => {
   slapd = await startSlapd();
-  t = await startTestApp({ CIAM_DIRECTORY: 'ldap', ...slapd.env() });
 }, 300_000);
-
 afterAll(async () => {
-  await t?.close();
   await slapd?.close();
 });
+const t = useTestApp(() => ({ CIAM_DIRECTORY: 'ldap', ...slapd.env() }));
 
 const login = (username: string, password: string) =>
   t.call({ method: 'POST', url: '/auth/login', payload: { username, password, transmit_aid: 'test-aid' } });

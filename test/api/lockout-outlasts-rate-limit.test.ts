@@ -1,27 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError, journeyClient, type JourneyClient } from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { expectError, journeyClient } from '../support/journey-client.js';
+import { useTestApp } from '../support/test-app.js';
 
 /**
  * Without Redis the per-username rate limit lives in a bounded in-memory map, so a flood of fresh
  * usernames can push a limited one out. That frees the username from the rate limit only: the
  * password lockout is kept in the database and still refuses it.
  */
-let t: TestApp;
-let j: JourneyClient;
-beforeAll(async () => {
-  t = await startTestApp({
+const t = useTestApp({
     CIAM_RATE_LIMIT_WINDOW_SECONDS: '300',
     CIAM_RATE_LIMIT_LOGIN_PER_USERNAME: '3',
     CIAM_RATE_LIMIT_MEMORY_KEYS: '5',
     CIAM_PASSWORD_MAX_FAILURES: '3',
     CIAM_PASSWORD_LOCK_SECONDS: '300',
   });
-  j = journeyClient(t);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const j = journeyClient(t);
 
 describe('a username pushed out of the rate limiter', () => {
   it('is still locked by the password lockout, even with the right password', async () => {

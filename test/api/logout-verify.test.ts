@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tokenHash } from '../../src/session/token-values.js';
 import { auditTypes, openTestSession, refreshCookie, refreshTokenSet, tokenRows } from '../support/sessions.js';
-import { GATEWAY_KEY, startTestApp, type TestApp } from '../support/test-app.js';
+import { GATEWAY_KEY, startTestApp, useTestApp } from '../support/test-app.js';
 
 const SECOND_KEY = 'second-gateway-key-0002';
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ CIAM_GATEWAY_API_KEY: `${GATEWAY_KEY},${SECOND_KEY}`, CIAM_CLIENT_SCOPES: 'web-banking:openid profile accounts:read' });
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp({ CIAM_GATEWAY_API_KEY: `${GATEWAY_KEY},${SECOND_KEY}`, CIAM_CLIENT_SCOPES: 'web-banking:openid profile accounts:read' });
 
 const verify = (token: unknown, extra: Record<string, unknown> = {}, key: string | null = GATEWAY_KEY) =>
   t.call({ method: 'POST', url: '/auth/token/verify', headers: key === null ? {} : { 'x-api-key': key }, payload: { token, ...extra } });

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CUPIDS, expectError, journeyClient, JOURNEY_TEST_ENV, otherCode, type JourneyClient } from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { CUPIDS, expectError, otherCode, type JourneyClient, useJourneyApp } from '../support/journey-client.js';
 
 /**
  * Wrong one-time codes are counted per customer, not per journey: starting a new login gives no
@@ -14,15 +13,7 @@ async function wrongCodeIn(j: JourneyClient, cupid: string, username: string, me
 }
 
 describe('consecutive wrong codes across journeys (CIAM_MFA_MAX_ATTEMPTS=5)', () => {
-  let t: TestApp;
-  let j: JourneyClient;
-  beforeAll(async () => {
-    t = await startTestApp(JOURNEY_TEST_ENV);
-    j = journeyClient(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { t, j } = useJourneyApp();
 
   it('locks MFA at the fifth wrong code even when every code is tried in a new login, by SMS or voice', async () => {
     const cupid = CUPIDS.mfauser;
@@ -86,15 +77,7 @@ describe('consecutive wrong codes across journeys (CIAM_MFA_MAX_ATTEMPTS=5)', ()
 });
 
 describe('codes sent per customer per hour (CIAM_MFA_CODES_PER_HOUR=3)', () => {
-  let t: TestApp;
-  let j: JourneyClient;
-  beforeAll(async () => {
-    t = await startTestApp({ ...JOURNEY_TEST_ENV, CIAM_MFA_CODES_PER_HOUR: '3' });
-    j = journeyClient(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { t, j } = useJourneyApp({ CIAM_MFA_CODES_PER_HOUR: '3' });
 
   it('answers 429 CIAM_E00_00_005 with Retry-After for the fourth code, audited, nothing sent', async () => {
     const cupid = CUPIDS.mfauser;

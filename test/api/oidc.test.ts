@@ -1,17 +1,11 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rotateSigningKey } from '../../src/session/rotate-signing-key.js';
 import { SigningKeys } from '../../src/session/signing-keys.js';
 import { openTestSession } from '../support/sessions.js';
-import { CLIENT_ID, startTestApp, type TestApp } from '../support/test-app.js';
+import { CLIENT_ID, useTestApp } from '../support/test-app.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 async function publishedJwks(): Promise<JSONWebKeySet> {
   const res = await t.call({ method: 'GET', url: '/.well-known/jwks.json' });

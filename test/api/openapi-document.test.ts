@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE } from '../../src/errors/catalogue.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
-let t: TestApp;
+const t = useTestApp();
 let doc: { paths: Record<string, Record<string, unknown>> };
 beforeAll(async () => {
-  t = await startTestApp();
   doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-});
-afterAll(async () => {
-  await t.close();
 });
 
 const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z_]+)/g, '{$1}');

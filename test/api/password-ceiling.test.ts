@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError, journeyClient, JOURNEY_TEST_ENV, sha256Hex, type JourneyClient } from '../support/journey-client.js';
-import { AGENT_ID, AGENT_SECRET, startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { expectError, journeyClient, JOURNEY_TEST_ENV, sha256Hex } from '../support/journey-client.js';
+import { AGENT_ID, AGENT_SECRET, useTestApp } from '../support/test-app.js';
 
 /**
  * NIST SP 800-63B §5.2.2: consecutive failed passwords are counted across temporary locks; at the
  * ceiling the account stays locked until an agent unlocks it.
  */
 
-let t: TestApp;
-let j: JourneyClient;
-beforeAll(async () => {
-  t = await startTestApp({
+const t = useTestApp({
     ...JOURNEY_TEST_ENV,
     CIAM_PASSWORD_MAX_FAILURES: '2',
     CIAM_PASSWORD_LOCK_SECONDS: '60',
     CIAM_PASSWORD_FAILURE_CEILING: '5',
   });
-  j = journeyClient(t);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const j = journeyClient(t);
 
 const wrong = (username: string) => j.login(username, { password: 'wrong-password!' });
 /** Lets the temporary lock run out, as the clock would. */

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/providers/directory/demo-directory.js';
 import type { DirectoryUser } from '../../src/providers/directory/port.js';
-import { FakePushGateway } from '../support/fake-push-gateway.js';
-import { startFakeTransmit, type FakeTransmit } from '../support/fake-transmit.js';
-import { FakeTwilio, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_TEST_NUMBERS } from '../support/fake-twilio.js';
+import { TWILIO_TEST_NUMBERS } from '../support/fake-twilio.js';
 import { CUPIDS, expectError, expectTokens, journeyClient, otherCode, type JourneyClient } from '../support/journey-client.js';
 import { customerEntry, CUSTOMERS_DN, ldifEntry } from '../support/slapd-seed.js';
-import { startSlapd, type Slapd } from '../support/slapd.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { PEERS_START_MS, useProductionPeers } from '../support/production-peers.js';
+import { useTestApp } from '../support/test-app.js';
 
 /**
  * The production adapters facing answers about ONE customer — an action token Transmit does not
@@ -18,7 +16,6 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  * everyone else, a step yields at most one SMS, and Transmit hears how every assessed login ended.
  */
 
-const PUSH_SECRET = 'push-gateway-shared-secret-faults-0001';
 const BREAKER_THRESHOLD = 3;
 const mfa: DirectoryUser = { cupid: '', state: 'ACTIVE', mfaRequired: true, phones: [], mobileApproveStatus: 'NOT_REGISTERED' };
 const GOOD_PHONE = '+447700900111';
@@ -43,53 +40,23 @@ const extraLdif = [
   }),
 ].join('\n');
 
-let slapd: Slapd;
-let transmit: FakeTransmit;
-let twilio: FakeTwilio;
-let gateway: FakePushGateway;
-let t: TestApp;
-let j: JourneyClient;
-
-beforeAll(async () => {
-  [slapd, transmit, twilio, gateway] = await Promise.all([
-    startSlapd({ extraLdif }),
-    startFakeTransmit(),
-    FakeTwilio.start(),
-    FakePushGateway.start(PUSH_SECRET),
-  ]);
-  t = await startTestApp({
-    CIAM_DIRECTORY: 'ldap',
-    CIAM_DRS: 'transmit',
+const peers = useProductionPeers({ slapd: { extraLdif } });
+const t = useTestApp(
+  () => ({
+    ...peers.env(),
     CIAM_DRS_EXEMPT_CLIENTS: 'mobile-app',
-    CIAM_OTP_SENDER: 'http',
-    CIAM_PUSH_SENDER: 'http',
-    CIAM_RATE_LIMIT_ENABLED: 'false',
     CIAM_BREAKER_THRESHOLD: String(BREAKER_THRESHOLD),
     CIAM_BREAKER_HALF_OPEN_SECONDS: '600',
     CIAM_DELIVERY_TIMEOUT_MS: '1500',
-    ...slapd.env(),
-    CIAM_TRANSMIT_BASE_URL: transmit.baseUrl,
-    CIAM_TRANSMIT_CLIENT_ID: transmit.clientId,
-    CIAM_TRANSMIT_CLIENT_SECRET: transmit.clientSecret,
     CIAM_TRANSMIT_TIMEOUT_MS: '3000',
-    CIAM_TWILIO_BASE_URL: twilio.url,
-    CIAM_TWILIO_ACCOUNT_SID: TWILIO_ACCOUNT_SID,
-    CIAM_TWILIO_AUTH_TOKEN: TWILIO_AUTH_TOKEN,
-    CIAM_TWILIO_FROM: '+15005550006',
-    CIAM_PUSH_WEBHOOK_URL: gateway.url,
-    CIAM_PUSH_WEBHOOK_SECRET: PUSH_SECRET,
-  });
-  j = journeyClient(t);
-}, 300_000);
-
-afterAll(async () => {
-  await t?.close();
-  await Promise.all([slapd?.close(), transmit?.close(), twilio?.close(), gateway?.close()]);
-});
+  }),
+  { timeoutMs: PEERS_START_MS },
+);
+const j = journeyClient(t);
 
 /** The code in the one SMS Twilio received since `before`. */
 function smsCodeSince(before: number): string {
-  const sent = twilio.requests.slice(before);
+  const sent = peers.twilio.requests.slice(before);
   expect(sent, 'exactly one Twilio request').toHaveLength(1);
   const code = /code is (\d{6})\b/.exec((sent[0]!.body as Record<string, string>).Body ?? '')?.[1];
   expect(code).toBeDefined();
@@ -105,7 +72,7 @@ async function finishedAfterMfa(contextId: string, verified: Awaited<ReturnType<
 
 /** The action results Transmit received for this action token (they leave after the answer: waited for). */
 async function resultsFor(actionToken: string, expected: number) {
-  const found = () => transmit.requests.filter((r) => r.endpoint === 'result' && r.body.action_token === actionToken);
+  const found = () => peers.transmit.requests.filter((r) => r.endpoint === 'result' && r.body.action_token === actionToken);
   await vi.waitFor(() => expect(found()).toHaveLength(expected), { timeout: 5_000, interval: 50 });
   return found().map((r) => r.body);
 }
@@ -137,7 +104,7 @@ describe('one customer never opens a breaker for everyone', () => {
       expectError(refused, 400, 'CIAM_E01_01_019');
     }
     const sent = await j.loginToMfa('mfauser', { drsActionToken: 'tx:allow:d-other' });
-    const before = twilio.requests.length;
+    const before = peers.twilio.requests.length;
     const initiated = await j.initiate(sent.context_id, sent.transaction_id, 'sms', 1);
     expect(initiated.status, JSON.stringify(initiated.body)).toBe(200);
     await finishedAfterMfa(sent.context_id, await j.verify(sent.context_id, initiated.body.transaction_id, smsCodeSince(before)));
@@ -154,17 +121,17 @@ describe('one customer never opens a breaker for everyone', () => {
 describe('Twilio errors: permanent ones close that phone, the customer picks another', () => {
   it('21211 (not a phone number): 400 CIAM_E01_01_019 with a fresh step offering only the other phone, nothing sent again', async () => {
     const login = await j.loginToMfa('typouser', { drsActionToken: 'tx:allow:d-typo' });
-    const before = twilio.requests.length;
+    const before = peers.twilio.requests.length;
     const refused = await j.initiate(login.context_id, login.transaction_id, 'sms', 1);
     expectError(refused, 400, 'CIAM_E01_01_019');
-    expect(twilio.requests.length - before).toBe(1);
+    expect(peers.twilio.requests.length - before).toBe(1);
     expect(refused.body.otp_methods).toEqual([{ value: '0111', mfa_option_id: 2 }]);
     const retryTx = refused.body.transaction_id as string;
     expect(retryTx).toMatch(/^[0-9a-f-]{36}$/);
 
     // The refused phone is no longer on offer in this journey, by SMS or by voice.
     expectError(await j.initiate(login.context_id, retryTx, 'voice', 1), 400, 'CIAM_E01_05_001');
-    const sentBefore = twilio.requests.length;
+    const sentBefore = peers.twilio.requests.length;
     const other = await j.initiate(login.context_id, retryTx, 'sms', 2);
     expect(other.status, JSON.stringify(other.body)).toBe(200);
     await finishedAfterMfa(login.context_id, await j.verify(login.context_id, other.body.transaction_id, smsCodeSince(sentBefore)));
@@ -182,20 +149,20 @@ describe('Twilio errors: permanent ones close that phone, the customer picks ano
 
   it('20429 (too many requests) is transient: retried, and the customer gets the code', async () => {
     const login = await j.loginToMfa('mfauser', { drsActionToken: 'tx:allow:d-429' });
-    twilio.failNext({ status: 429, code: 20429 });
-    const before = twilio.requests.length;
+    peers.twilio.failNext({ status: 429, code: 20429 });
+    const before = peers.twilio.requests.length;
     const initiated = await j.initiate(login.context_id, login.transaction_id, 'sms', 1);
     expect(initiated.status, JSON.stringify(initiated.body)).toBe(200);
-    expect(twilio.requests.length - before).toBe(2);
-    expect(twilio.messagesTo('+15550101234').length).toBeGreaterThan(0);
+    expect(peers.twilio.requests.length - before).toBe(2);
+    expect(peers.twilio.messagesTo('+15550101234').length).toBeGreaterThan(0);
   });
 });
 
 describe('one step, at most one SMS', () => {
   it('an answer lost after Twilio created the message: one SMS, the step stays, and its code logs the customer in', async () => {
     const login = await j.loginToMfa('mfauser', { drsActionToken: 'tx:allow:d-late' });
-    twilio.answerLate(4_000);
-    const before = twilio.requests.length;
+    peers.twilio.answerLate(4_000);
+    const before = peers.twilio.requests.length;
     const initiated = await j.initiate(login.context_id, login.transaction_id, 'sms', 1);
     expect(initiated.status, JSON.stringify(initiated.body)).toBe(200);
     expect(initiated.body.response_type_code).toBe('OTP_VERIFY_REQUIRED');
@@ -216,9 +183,9 @@ describe('Transmit hears how every assessed login ended', () => {
     expect(JSON.stringify(row)).not.toContain(token);
     // Nothing is reported while the journey goes on.
     await new Promise((r) => setTimeout(r, 200));
-    expect(transmit.requests.filter((r) => r.endpoint === 'result' && r.body.action_token === token)).toHaveLength(0);
+    expect(peers.transmit.requests.filter((r) => r.endpoint === 'result' && r.body.action_token === token)).toHaveLength(0);
 
-    const before = twilio.requests.length;
+    const before = peers.twilio.requests.length;
     const initiated = await j.initiate(login.context_id, login.transaction_id, 'sms', 1);
     await finishedAfterMfa(login.context_id, await j.verify(login.context_id, initiated.body.transaction_id, smsCodeSince(before)));
 
@@ -231,7 +198,7 @@ describe('Transmit hears how every assessed login ended', () => {
     const login = await j.loginToMfa('nopushuser', { drsActionToken: token });
     let step = login.transaction_id;
     for (let attempt = 1; ; attempt++) {
-      const before = twilio.requests.length;
+      const before = peers.twilio.requests.length;
       const initiated = await j.initiate(login.context_id, step, 'sms', 1);
       expect(initiated.status, JSON.stringify(initiated.body)).toBe(200);
       const wrong = await j.verify(login.context_id, initiated.body.transaction_id, otherCode(smsCodeSince(before)));
@@ -246,7 +213,7 @@ describe('Transmit hears how every assessed login ended', () => {
   it('a journey that ends by declining the mandatory eSign document: failure', async () => {
     const token = 'tx:challenge:d-report-esign';
     const login = await j.loginToMfa('esignuser', { drsActionToken: token });
-    const before = twilio.requests.length;
+    const before = peers.twilio.requests.length;
     const initiated = await j.initiate(login.context_id, login.transaction_id, 'sms', 1);
     const verified = await j.verify(login.context_id, initiated.body.transaction_id, smsCodeSince(before));
     expect(verified.body.response_type_code).toBe('ESIGN_REQUIRED');
@@ -279,10 +246,10 @@ describe('no action token under Transmit', () => {
   });
 
   it('an exempt client (CIAM_DRS_EXEMPT_CLIENTS) logs in as before, with no DRS call', async () => {
-    const calls = transmit.count('recommendation');
+    const calls = peers.transmit.count('recommendation');
     const res = await j.login('simpleuser', { headers: { 'x-client-id': 'mobile-app' } });
     expectTokens(res, 201);
-    expect(transmit.count('recommendation')).toBe(calls);
+    expect(peers.transmit.count('recommendation')).toBe(calls);
   });
 });
 

@@ -1,22 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AgreementDocument } from '../../src/providers/agreements/port.js';
-import { FakeAgreements, AGREEMENTS_API_KEY } from '../support/fake-agreements.js';
-import { FakePushGateway } from '../support/fake-push-gateway.js';
-import { startFakeTransmit, type FakeTransmit } from '../support/fake-transmit.js';
-import { FakeTwilio, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN } from '../support/fake-twilio.js';
-import {
-  CUPIDS,
-  expectError,
-  expectSessionFor,
-  expectTokens,
-  journeyClient,
-  otherCode,
-  type JourneyClient,
-} from '../support/journey-client.js';
+import { TWILIO_ACCOUNT_SID } from '../support/fake-twilio.js';
+import { CUPIDS, expectError, expectSessionFor, expectTokens, journeyClient, otherCode } from '../support/journey-client.js';
 import type { ReceivedRequest } from '../support/recording-peer.js';
-import { startSlapd, type Slapd } from '../support/slapd.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { PEERS_START_MS, useProductionPeers } from '../support/production-peers.js';
+import { useTestApp } from '../support/test-app.js';
 
 /**
  * The walkthroughs of SPEC §6 with every embedded default replaced by its production adapter:
@@ -25,7 +14,6 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  * secrets are read from what the peers received — as a customer's phone would.
  */
 
-const PUSH_SECRET = 'push-gateway-shared-secret-production-0001';
 const DOCUMENT_ID = 'terms-v1-2025';
 const TERMS: AgreementDocument = {
   document_id: DOCUMENT_ID,
@@ -35,58 +23,19 @@ const TERMS: AgreementDocument = {
   mandatory: true,
 };
 
-let slapd: Slapd;
-let transmit: FakeTransmit;
-let twilio: FakeTwilio;
-let gateway: FakePushGateway;
-let agreements: FakeAgreements;
-let t: TestApp;
-let j: JourneyClient;
-
-beforeAll(async () => {
-  [slapd, transmit, twilio, gateway, agreements] = await Promise.all([
-    startSlapd(),
-    startFakeTransmit(),
-    FakeTwilio.start(),
-    FakePushGateway.start(PUSH_SECRET),
-    FakeAgreements.start(),
-  ]);
-  agreements.documents.set(DOCUMENT_ID, TERMS);
-  agreements.pending.set(CUPIDS.esignuser, [{ document_id: DOCUMENT_ID, mandatory: true }]);
-
-  t = await startTestApp({
-    CIAM_DIRECTORY: 'ldap',
-    CIAM_DRS: 'transmit',
-    CIAM_OTP_SENDER: 'http',
-    CIAM_PUSH_SENDER: 'http',
-    CIAM_AGREEMENTS: 'http',
-    CIAM_RATE_LIMIT_ENABLED: 'false',
-    ...slapd.env(),
-    CIAM_TRANSMIT_BASE_URL: transmit.baseUrl,
-    CIAM_TRANSMIT_CLIENT_ID: transmit.clientId,
-    CIAM_TRANSMIT_CLIENT_SECRET: transmit.clientSecret,
-    CIAM_TWILIO_BASE_URL: twilio.url,
-    CIAM_TWILIO_ACCOUNT_SID: TWILIO_ACCOUNT_SID,
-    CIAM_TWILIO_AUTH_TOKEN: TWILIO_AUTH_TOKEN,
-    CIAM_TWILIO_FROM: '+15005550006',
-    CIAM_PUSH_WEBHOOK_URL: gateway.url,
-    CIAM_PUSH_WEBHOOK_SECRET: PUSH_SECRET,
-    CIAM_AGREEMENTS_BASE_URL: agreements.url,
-    CIAM_AGREEMENTS_API_KEY: AGREEMENTS_API_KEY,
-  });
-  j = journeyClient(t);
-}, 300_000);
-
-afterAll(async () => {
-  await t?.close();
-  await Promise.all([slapd?.close(), transmit?.close(), twilio?.close(), gateway?.close(), agreements?.close()]);
+const peers = useProductionPeers({ agreements: true });
+beforeAll(() => {
+  peers.agreements.documents.set(DOCUMENT_ID, TERMS);
+  peers.agreements.pending.set(CUPIDS.esignuser, [{ document_id: DOCUMENT_ID, mandatory: true }]);
 });
+const t = useTestApp(() => peers.env(), { timeoutMs: PEERS_START_MS });
+const j = journeyClient(t);
 
 // ---- What the peers received. Twilio has no idempotency key, so its requests are found by order:
 // exactly one new request since `before` (the count taken just before the initiate call).
 
 function twilioRequestSince(before: number): ReceivedRequest {
-  const found = twilio.requests.slice(before);
+  const found = peers.twilio.requests.slice(before);
   expect(found, 'exactly one Twilio request for the step').toHaveLength(1);
   return found[0]!;
 }
@@ -101,6 +50,14 @@ function smsCode(before: number): string {
   return code!;
 }
 
+/** A new SMS for the retry step, and its code as the phone received it: the verify reply. */
+async function smsAgainAndVerify(contextId: string, retryTx: string) {
+  const before = peers.twilio.requests.length;
+  const resent = await j.initiate(contextId, retryTx, 'sms', 1);
+  expect(resent.status, JSON.stringify(resent.body)).toBe(200);
+  return j.verify(contextId, resent.body.transaction_id as string, smsCode(before));
+}
+
 /** The code of a voice call, read from the TwiML Twilio received ("1, 2, 3, 4, 5, 6"). */
 function voiceCode(before: number): string {
   const request = twilioRequestSince(before);
@@ -113,7 +70,7 @@ function voiceCode(before: number): string {
 }
 
 function pushFor(transactionId: string) {
-  const found = gateway.requests.filter((r) => r.headers['idempotency-key'] === transactionId);
+  const found = peers.gateway.requests.filter((r) => r.headers['idempotency-key'] === transactionId);
   expect(found, `one push for step ${transactionId}`).toHaveLength(1);
   return found[0]!.body as Record<string, unknown>;
 }
@@ -121,7 +78,7 @@ function pushFor(transactionId: string) {
 /** Login → MFA → SMS option 1 → the code from Twilio. */
 async function smsSent(username: 'mfauser' | 'esignuser', drsActionToken?: string) {
   const mfa = await j.loginToMfa(username, drsActionToken ? { drsActionToken } : {});
-  const before = twilio.requests.length;
+  const before = peers.twilio.requests.length;
   const initiated = await j.initiate(mfa.context_id, mfa.transaction_id, 'sms', 1);
   expect(initiated.status, JSON.stringify(initiated.body)).toBe(200);
   expect(initiated.body.response_type_code).toBe('OTP_VERIFY_REQUIRED');
@@ -138,15 +95,15 @@ describe('the service on its production adapters', () => {
 
   it('walkthrough 1: simpleuser, Transmit ALLOW → 201; the DRS row holds Transmit’s answer', async () => {
     const deviceId = `w1-${randomUUID()}`;
-    const recommendations = transmit.count('recommendation');
+    const recommendations = peers.transmit.count('recommendation');
     const res = await j.login('simpleuser', { drsActionToken: `tx:allow:${deviceId}` });
     expectTokens(res, 201);
     const contextId = res.body.context_id;
     expect(await j.journey(contextId)).toMatchObject({ auth_outcome: 'SUCCESS', device_fingerprint: j.deviceHash(deviceId) });
     expect(await j.steps(contextId)).toHaveLength(0);
 
-    expect(transmit.count('recommendation')).toBe(recommendations + 1);
-    const asked = transmit.requests.filter((r) => r.endpoint === 'recommendation').at(-1)!;
+    expect(peers.transmit.count('recommendation')).toBe(recommendations + 1);
+    const asked = peers.transmit.requests.filter((r) => r.endpoint === 'recommendation').at(-1)!;
     expect(asked.query.action_token).toBe(`tx:allow:${deviceId}`);
     const drs = await j.drs(contextId);
     expect(drs).toHaveLength(1);
@@ -182,11 +139,7 @@ describe('the service on its production adapters', () => {
     expectError(wrong, 400, 'CIAM_E01_01_017');
     const retryTx = wrong.body.transaction_id as string;
 
-    const before = twilio.requests.length;
-    const resent = await j.initiate(first.contextId, retryTx, 'sms', 1);
-    expect(resent.status, JSON.stringify(resent.body)).toBe(200);
-    const secondTx = resent.body.transaction_id as string;
-    const verified = await j.verify(first.contextId, secondTx, smsCode(before));
+    const verified = await smsAgainAndVerify(first.contextId, retryTx);
     expectTokens(verified, 201, first.contextId);
 
     const steps = await j.steps(first.contextId);
@@ -196,7 +149,7 @@ describe('the service on its production adapters', () => {
 
   it('voice: the code read out in the TwiML of the call Twilio received → 201', async () => {
     const mfa = await j.loginToMfa('mfauser');
-    const before = twilio.requests.length;
+    const before = peers.twilio.requests.length;
     const initiated = await j.initiate(mfa.context_id, mfa.transaction_id, 'voice', 2);
     expect(initiated.status, JSON.stringify(initiated.body)).toBe(200);
     const transactionId = initiated.body.transaction_id as string;
@@ -214,7 +167,7 @@ describe('the service on its production adapters', () => {
     const displayNumber = initiated.body.display_number as number;
 
     const push = pushFor(pushTx);
-    expect(gateway.checks.at(-1)).toBe('valid');
+    expect(peers.gateway.checks.at(-1)).toBe('valid');
     expect(push).toMatchObject({ cupid: CUPIDS.mfauser, context_id: mfa.context_id, transaction_id: pushTx });
     expect(push).not.toHaveProperty('display_number');
     expect(push.number_choices).toEqual(expect.arrayContaining([displayNumber]));
@@ -242,13 +195,13 @@ describe('the service on its production adapters', () => {
     const doc = await j.document(DOCUMENT_ID);
     expect(doc.status).toBe(200);
     expect(doc.body).toEqual(TERMS);
-    expect(agreements.requests.some((r) => r.method === 'GET' && r.path === `/v1/documents/${DOCUMENT_ID}`)).toBe(true);
+    expect(peers.agreements.requests.some((r) => r.method === 'GET' && r.path === `/v1/documents/${DOCUMENT_ID}`)).toBe(true);
 
     const accepted = await j.accept(sent.contextId, esignTx, DOCUMENT_ID);
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     expect(accepted.body.response_type_code).toBe('DEVICE_BIND_REQUIRED');
-    expect(agreements.acceptances).toHaveLength(1);
-    expect(agreements.acceptances[0]).toMatchObject({
+    expect(peers.agreements.acceptances).toHaveLength(1);
+    expect(peers.agreements.acceptances[0]).toMatchObject({
       cupid: CUPIDS.esignuser,
       body: { document_id: DOCUMENT_ID, version: '1.0', context_id: sent.contextId },
     });
@@ -262,44 +215,40 @@ describe('the service on its production adapters', () => {
   });
 
   it('walkthrough 8: esignuser again with the same Transmit device id → 201 without MFA, LOGIN_TRUSTED_DEVICE', async () => {
-    const sms = twilio.requests.length;
+    const sms = peers.twilio.requests.length;
     const res = await j.login('esignuser', { drsActionToken: `tx:allow:${esignDevice}` });
     expectTokens(res, 201);
     const contextId = res.body.context_id;
     expect(await j.steps(contextId)).toHaveLength(0);
     expect((await j.drs(contextId))[0]).toMatchObject({ recommendation: 'ALLOW', device_id: j.deviceHash(esignDevice) });
     expect(await j.auditTypes(contextId)).toContain('LOGIN_TRUSTED_DEVICE');
-    expect(twilio.requests.length).toBe(sms);
+    expect(peers.twilio.requests.length).toBe(sms);
   });
 });
 
 describe('outages of the production peers', () => {
   it('the directory down: login 503 CIAM_E05_00_002, and 201 again once it is back', async () => {
-    await slapd.stop();
+    await peers.slapd.stop();
     try {
       expectError(await j.login('simpleuser', { drsActionToken: 'tx:allow:d-outage' }), 503, 'CIAM_E05_00_002');
     } finally {
-      await slapd.start();
+      await peers.slapd.start();
     }
     expectTokens(await j.login('simpleuser', { drsActionToken: 'tx:allow:d-outage' }), 201);
   });
 
   it('Twilio failing: initiate 503 CIAM_E05_00_002 with a fresh transaction_id that works once Twilio recovers', async () => {
     const mfa = await j.loginToMfa('mfauser');
-    const before = twilio.requests.length;
-    twilio.failNext({ status: 503, code: 20503 }, { status: 503, code: 20503 }, { status: 503, code: 20503 });
+    const before = peers.twilio.requests.length;
+    peers.twilio.failNext({ status: 503, code: 20503 }, { status: 503, code: 20503 }, { status: 503, code: 20503 });
     const failed = await j.initiate(mfa.context_id, mfa.transaction_id, 'sms', 1);
     expectError(failed, 503, 'CIAM_E05_00_002');
-    expect(twilio.requests.length - before).toBe(3);
+    expect(peers.twilio.requests.length - before).toBe(3);
     const retryTx = failed.body.transaction_id as string;
     expect(retryTx).toMatch(/^[0-9a-f-]{36}$/);
     expect(retryTx).not.toBe(mfa.transaction_id);
 
-    const sentBefore = twilio.requests.length;
-    const resent = await j.initiate(mfa.context_id, retryTx, 'sms', 1);
-    expect(resent.status, JSON.stringify(resent.body)).toBe(200);
-    const codeTx = resent.body.transaction_id as string;
-    const verified = await j.verify(mfa.context_id, codeTx, smsCode(sentBefore));
+    const verified = await smsAgainAndVerify(mfa.context_id, retryTx);
     expectTokens(verified, 201, mfa.context_id);
   });
 });

@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CUPIDS, expectError, expectTokens, journeyClient, JOURNEY_TEST_ENV, type JourneyClient } from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { CUPIDS, expectError, expectTokens, useJourneyApp } from '../support/journey-client.js';
 
 /** A push step rejects itself after three wrong approval secrets: someone without the phone is guessing. */
 
-let t: TestApp;
-let j: JourneyClient;
-beforeAll(async () => {
-  t = await startTestApp(JOURNEY_TEST_ENV);
-  j = journeyClient(t);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const { j } = useJourneyApp();
 
 const WRONG = 'not-the-secret-the-phone-received';
 

@@ -3,7 +3,7 @@ import { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { available } from '../support/requirements.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadOperationsSettings } from '../../src/config/operations-settings.js';
+import { loadOperationsSettings } from '../../src/config/operations.js';
 import { correlationIdFor } from '../../src/http/plugins/client-and-correlation.js';
 import { errorHandler } from '../../src/http/plugins/error-handler.js';
 import { rateLimits } from '../../src/http/plugins/rate-limits.js';

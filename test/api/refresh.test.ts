@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tokenHash } from '../../src/session/token-values.js';
 import { auditTypes, openTestSession, refreshCookie, refreshTokenSet, tokenRows } from '../support/sessions.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, useTestApp } from '../support/test-app.js';
 import { testEngine } from '../support/test-database.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 const refresh = (token?: string) =>
   t.call({ method: 'POST', url: '/auth/refresh', headers: token === undefined ? {} : refreshCookie(token) });

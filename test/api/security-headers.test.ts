@@ -1,22 +1,14 @@
 import Fastify from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOperationsSettings } from '../../src/config/operations-settings.js';
+import { describe, expect, it } from 'vitest';
+import { loadOperationsSettings } from '../../src/config/operations.js';
 import { metrics } from '../../src/http/plugins/metrics.js';
-import { expectError, journeyClient, JOURNEY_TEST_ENV, type JourneyClient } from '../support/journey-client.js';
-import { startTestApp, testSettings, type TestApp } from '../support/test-app.js';
+import { expectError, JOURNEY_TEST_ENV, useJourneyApp } from '../support/journey-client.js';
+import { startTestApp, useTestApp, testSettings } from '../support/test-app.js';
 
 /** Response headers, public OIDC metadata, the refresh cookie's name, /metrics in production. */
 
 describe('security headers (CIAM_COOKIE_SECURE=true)', () => {
-  let t: TestApp;
-  let j: JourneyClient;
-  beforeAll(async () => {
-    t = await startTestApp(JOURNEY_TEST_ENV);
-    j = journeyClient(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { t, j } = useJourneyApp();
 
   it('every JSON answer: nosniff, a CSP that loads nothing and allows no framing, HSTS', async () => {
     for (const res of [await j.login('simpleuser'), await j.login('simpleuser', { password: 'wrong-password' })]) {
@@ -74,13 +66,7 @@ describe('security headers (CIAM_COOKIE_SECURE=true)', () => {
 });
 
 describe('without Secure cookies (plain-HTTP development)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ ...JOURNEY_TEST_ENV, CIAM_COOKIE_SECURE: 'false' });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useTestApp({ ...JOURNEY_TEST_ENV, CIAM_COOKIE_SECURE: 'false' });
 
   it('sends no HSTS', async () => {
     const res = await t.call({ method: 'GET', url: '/me' });
@@ -90,15 +76,7 @@ describe('without Secure cookies (plain-HTTP development)', () => {
 });
 
 describe('CIAM_REFRESH_COOKIE_NAME=__Host-refresh_token', () => {
-  let t: TestApp;
-  let j: JourneyClient;
-  beforeAll(async () => {
-    t = await startTestApp({ ...JOURNEY_TEST_ENV, CIAM_REFRESH_COOKIE_NAME: '__Host-refresh_token' });
-    j = journeyClient(t);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const { t, j } = useJourneyApp({ CIAM_REFRESH_COOKIE_NAME: '__Host-refresh_token' });
 
   it('sets the cookie under the prefixed name with Secure, Path=/ and no Domain, and reads it back on refresh', async () => {
     const res = await j.login('simpleuser');

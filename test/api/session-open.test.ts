@@ -1,16 +1,10 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tokenHash } from '../../src/session/token-values.js';
 import { openTestSession } from '../support/sessions.js';
-import { CLIENT_ID, startTestApp, type TestApp } from '../support/test-app.js';
+import { CLIENT_ID, useTestApp } from '../support/test-app.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 describe('opening a session', () => {
   it('writes one session, three ACTIVE tokens stored as hashes, the journey finished, and LOGIN_SUCCESS naming them', async () => {

@@ -1,21 +1,17 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/test-app.js';
 
 /**
  * A client that stops sending part-way through a request is answered 408 with the contract's
  * error body and its connection closed, instead of holding a socket open indefinitely.
  */
 
-let t: TestApp;
+const t = useTestApp({ CIAM_REQUEST_TIMEOUT_MS: '600', CIAM_HEADERS_TIMEOUT_MS: '400' });
 let port: number;
 beforeAll(async () => {
-  t = await startTestApp({ CIAM_REQUEST_TIMEOUT_MS: '600', CIAM_HEADERS_TIMEOUT_MS: '400' });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   port = (t.app.server.address() as net.AddressInfo).port;
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 interface RawAnswer {

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/test-app.js';
 
-let t: TestApp;
+const t = useTestApp();
 type Operation = { tags?: string[]; summary?: string; responses?: Record<string, unknown>; 'x-extension'?: boolean };
 let paths: Record<string, Record<string, Operation>>;
 beforeAll(async () => {
-  t = await startTestApp();
   paths = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json().paths;
-});
-afterAll(async () => {
-  await t.close();
 });
 
 const contract = [

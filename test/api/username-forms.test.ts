@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { usernameKey } from '../../src/security/digests.js';
-import { CUPIDS, expectError, expectTokens, journeyClient, type JourneyClient } from '../support/journey-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { CUPIDS, expectError, expectTokens, journeyClient } from '../support/journey-client.js';
+import { useTestApp } from '../support/test-app.js';
 
 /**
  * Full-width and mixed-width forms of a username (`ｉｖａｎ`, `ｉvan`) name the same account — a
  * directory folds them (slapd binds `uid=ｉｖａｎ` as `uid=ivan`) — so the rate limit and the
  * password lockout must count them as one, and the directory must be asked for one name.
  */
-let t: TestApp;
-let j: JourneyClient;
-beforeAll(async () => {
-  t = await startTestApp({
+const t = useTestApp({
     CIAM_RATE_LIMIT_LOGIN_PER_USERNAME: '4',
     CIAM_RATE_LIMIT_LOGIN_PER_IP: '1000',
     CIAM_PASSWORD_MAX_FAILURES: '3',
-  });
-  j = journeyClient(t);
-}, 120_000);
-afterAll(async () => {
-  await t?.close();
-});
+  }, { timeoutMs: 120_000 });
+const j = journeyClient(t);
 
 describe('one form of a username at the edge', () => {
   it('a full-width username logs in as the customer it folds to', async () => {

@@ -1,18 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIST } from '../../src/http/web/pages.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, useTestApp } from '../support/test-app.js';
 
 /** The hosted pages as HTTP answers (their behaviour in a browser is tested in test/browser). */
-let t: TestApp;
-beforeAll(async () => {
+beforeAll(() => {
   expect(existsSync(join(WEB_DIST, 'index.html')), 'build the pages first: npm run build').toBe(true);
-  t = await startTestApp();
 });
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestApp();
 
 describe('the hosted pages', () => {
   it('are served without x-client-id (a browser opening a page sends none), with the page configuration in a meta tag', async () => {

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { AGENT_SECRET, PASSWORD, expectAccountPage, launchBrowser, screenshot, startWebService, submitCredentials, type WebBrowser, type WebService } from './support/web-harness.js';
+import { AGENT_SECRET, PASSWORD, expectAccountPage, screenshot, submitCredentials, useServiceAndBrowser } from './support/web-harness.js';
 
 /**
  * The customer's account page (sessions and their revocation, logout) and the agent console
  * (walkthrough 7: an agent revokes a session, and the customer's page shows it gone).
  */
-let svc: WebService;
-let web: WebBrowser;
-beforeAll(async () => {
-  [svc, web] = await Promise.all([startWebService(), launchBrowser()]);
-});
-afterAll(async () => {
-  await web?.close();
-  await svc?.close();
-});
+const { svc, web } = useServiceAndBrowser();
 
 async function signedIn(username: string, device: string): Promise<{ page: Page; sessionId: string }> {
   const { page } = await web.newPage();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { decodeJwt } from 'jose';
 import { startWorkforceOpenIdProvider, type WorkforceOpenIdProvider } from '../support/workforce-openid-provider.js';
-import { expectAccountPage, launchBrowser, screenshot, startWebService, submitCredentials, type WebBrowser, type WebService } from './support/web-harness.js';
+import { expectAccountPage, screenshot, submitCredentials, useServiceAndBrowser } from './support/web-harness.js';
 
 /**
  * The agent console's sign-in through the workforce identity provider: OpenID Connect
@@ -11,28 +11,23 @@ import { expectAccountPage, launchBrowser, screenshot, startWebService, submitCr
  * test service's default), and the console still prefers the IdP.
  */
 let idp: WorkforceOpenIdProvider;
-let svc: WebService;
-let web: WebBrowser;
 beforeAll(async () => {
   idp = await startWorkforceOpenIdProvider();
-  [svc, web] = await Promise.all([
-    startWebService({
-      CIAM_AGENT_JWKS_URL: idp.jwksUrl,
-      CIAM_AGENT_ISSUER: idp.issuer,
-      CIAM_AGENT_AUDIENCE: idp.audience,
-      CIAM_CONSOLE_OIDC_ISSUER: idp.issuer,
-      CIAM_CONSOLE_OIDC_CLIENT_ID: idp.clientId,
-      CIAM_CONSOLE_OIDC_SCOPE: idp.scope,
-      CIAM_CONSOLE_OIDC_RESOURCE: idp.audience,
-    }),
-    launchBrowser(),
-  ]);
-  await idp.registerConsole(`${svc.baseUrl}/console`);
 });
 afterAll(async () => {
-  await web?.close();
-  await svc?.close();
   await idp?.close();
+});
+const { svc, web } = useServiceAndBrowser(() => ({
+  CIAM_AGENT_JWKS_URL: idp.jwksUrl,
+  CIAM_AGENT_ISSUER: idp.issuer,
+  CIAM_AGENT_AUDIENCE: idp.audience,
+  CIAM_CONSOLE_OIDC_ISSUER: idp.issuer,
+  CIAM_CONSOLE_OIDC_CLIENT_ID: idp.clientId,
+  CIAM_CONSOLE_OIDC_SCOPE: idp.scope,
+  CIAM_CONSOLE_OIDC_RESOURCE: idp.audience,
+}));
+beforeAll(async () => {
+  await idp.registerConsole(`${svc.baseUrl}/console`);
 });
 
 /** From the console's sign-in button through the IdP's login and consent screens; returns the bearer of the first agent call. */

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, PASSWORD, startWebService, type WebBrowser, type WebService } from './support/web-harness.js';
+import { PASSWORD, useServiceAndBrowser } from './support/web-harness.js';
 
 /**
  * A bank's own page on another origin calling the API from the browser: allowed through the
@@ -51,21 +51,17 @@ async function servePage(api: () => string): Promise<{ server: Server; origin: s
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-let svc: WebService;
-let web: WebBrowser;
 let allowed: { server: Server; origin: string };
 let other: { server: Server; origin: string };
 beforeAll(async () => {
   allowed = await servePage(() => svc.baseUrl);
   other = await servePage(() => svc.baseUrl);
-  [svc, web] = await Promise.all([startWebService({ CIAM_CORS_ORIGINS: allowed.origin }), launchBrowser()]);
 });
-afterAll(async () => {
-  await web?.close();
-  await svc?.close();
+afterAll(() => {
   allowed?.server.close();
   other?.server.close();
 });
+const { svc, web } = useServiceAndBrowser(() => ({ CIAM_CORS_ORIGINS: allowed.origin }));
 
 async function resultOf(origin: string): Promise<Record<string, unknown>> {
   const { page, context } = await web.newPage();

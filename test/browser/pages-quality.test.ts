@@ -1,19 +1,16 @@
 import { gzipSync } from 'node:zlib';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AGENT_SECRET,
   approveOnPhone,
   expectAccountPage,
-  launchBrowser,
   messageCount,
   newestMessage,
   screenshot,
-  startWebService,
   submitCredentials,
-  type WebBrowser,
-  type WebService,
+  useServiceAndBrowser,
 } from './support/web-harness.js';
 
 /**
@@ -21,15 +18,7 @@ import {
  * violation), under its strict CSP with nothing inline, usable at phone width and by keyboard,
  * and within the login page's budgets (JavaScript ≤ 100 KB gzipped, first render ≤ 1 s).
  */
-let svc: WebService;
-let web: WebBrowser;
-beforeAll(async () => {
-  [svc, web] = await Promise.all([startWebService(), launchBrowser()]);
-});
-afterAll(async () => {
-  await web?.close();
-  await svc?.close();
-});
+const { svc, web } = useServiceAndBrowser();
 
 const scanned: string[] = [];
 

@@ -1,32 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  approveOnPhone,
-  expectAccountPage,
-  launchBrowser,
-  messageCount,
-  newestMessage,
-  screenshot,
-  startWebService,
-  submitCredentials,
-  type WebBrowser,
-  type WebService,
-} from './support/web-harness.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { CUPIDS } from '../support/journey-client.js';
+import { approveOnPhone, expectAccountPage, messageCount, newestMessage, screenshot, submitCredentials, useServiceAndBrowser } from './support/web-harness.js';
 
 /**
  * The eight acceptance walkthroughs (SPEC §6) clicked through the hosted pages in Chromium. The
  * customer's phone is played by the test: codes and push approvals come from the dev outbox.
  */
-let svc: WebService;
-let web: WebBrowser;
-beforeAll(async () => {
-  [svc, web] = await Promise.all([startWebService(), launchBrowser()]);
-});
-afterAll(async () => {
-  await web?.close();
-  await svc?.close();
-});
+const { svc, web } = useServiceAndBrowser();
 
-const CUPID = { mfauser: 'CUPID_MFA_001', esignuser: 'CUPID_ESIGN_001', nopushuser: 'CUPID_NOPUSH_001' };
+/** A fresh browser at the login page, credentials submitted with DRS ALLOW for `device`. */
+async function signInAs(username: string, device: string) {
+  const opened = await web.newPage();
+  await opened.page.goto(`${svc.baseUrl}/`);
+  await submitCredentials(opened.page, username, { risk: 'allow', device });
+  return opened;
+}
+
+/** "Not now" to the offer to trust the browser (it follows MFA); the account page, no CSP or script problem. */
+async function declineTrustAndLand(page: Page, problems: string[], offerTimeout?: { timeout: number }) {
+  await page.getByRole('heading', { name: 'Trust this browser?' }).waitFor(offerTimeout);
+  await page.getByRole('button', { name: 'Not now' }).click();
+  await expectAccountPage(page);
+  expect(problems).toEqual([]);
+  await page.context().close();
+}
 
 describe('the eight walkthroughs through the hosted pages', () => {
   it('1 — simple login (DRS ALLOW) lands on the account page with this browser marked', async () => {
@@ -45,82 +43,63 @@ describe('the eight walkthroughs through the hosted pages', () => {
   });
 
   it('2 — MFA by SMS, right code first', async () => {
-    const { page, problems } = await web.newPage();
-    await page.goto(`${svc.baseUrl}/`);
-    await submitCredentials(page, 'mfauser', { risk: 'allow', device: 'wt2-browser' });
+    const { page, problems } = await signInAs('mfauser', 'wt2-browser');
     await page.getByRole('heading', { name: 'Confirm it’s you' }).waitFor();
     await screenshot(page, 'mfa-choice');
     await page.getByLabel('Text message to ••••\u00a01234').check();
-    const before = await messageCount(svc.baseUrl, CUPID.mfauser, 'sms');
+    const before = await messageCount(svc.baseUrl, CUPIDS.mfauser, 'sms');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Enter your code' }).waitFor();
     await expect.poll(() => page.getByText('We sent a 6-digit code by text message to ••••\u00a01234.').count()).toBe(1);
-    const sms = await newestMessage(svc.baseUrl, CUPID.mfauser, 'sms', before);
+    const sms = await newestMessage(svc.baseUrl, CUPIDS.mfauser, 'sms', before);
     await page.getByLabel('One-time code').fill(sms.code!);
     await screenshot(page, 'otp-entry');
     await page.getByRole('button', { name: 'Verify' }).click();
     // The bind offer follows MFA for a device that is not trusted yet; "Not now" still signs in.
-    await page.getByRole('heading', { name: 'Trust this browser?' }).waitFor();
-    await page.getByRole('button', { name: 'Not now' }).click();
-    await expectAccountPage(page);
-    expect(problems).toEqual([]);
-    await page.context().close();
+    await declineTrustAndLand(page, problems);
   });
 
   it('3 — MFA by SMS, a wrong code then the right one: the retry step is initiated again and a new code sent', async () => {
-    const { page, problems } = await web.newPage();
-    await page.goto(`${svc.baseUrl}/`);
-    await submitCredentials(page, 'nopushuser', { risk: 'allow', device: 'wt3-browser' });
+    const { page, problems } = await signInAs('nopushuser', 'wt3-browser');
     await page.getByRole('heading', { name: 'Confirm it’s you' }).waitFor();
     // No push for this customer: only the phone ending 4321, by text or voice.
     await expect.poll(() => page.getByRole('radio').count()).toBe(2);
-    const before = await messageCount(svc.baseUrl, CUPID.nopushuser, 'sms');
+    const before = await messageCount(svc.baseUrl, CUPIDS.nopushuser, 'sms');
     await page.getByRole('button', { name: 'Continue' }).click();
-    const first = await newestMessage(svc.baseUrl, CUPID.nopushuser, 'sms', before);
+    const first = await newestMessage(svc.baseUrl, CUPIDS.nopushuser, 'sms', before);
     await page.getByLabel('One-time code').fill(first.code === '000000' ? '111111' : '000000');
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('alert').filter({ hasText: 'That code is not right. We sent you a new one.' }).waitFor();
     await screenshot(page, 'otp-wrong-code');
-    const second = await newestMessage(svc.baseUrl, CUPID.nopushuser, 'sms', before + 1);
+    const second = await newestMessage(svc.baseUrl, CUPIDS.nopushuser, 'sms', before + 1);
     expect(second.transaction_id).not.toBe(first.transaction_id);
     await page.getByLabel('One-time code').fill(second.code!);
     await page.getByRole('button', { name: 'Verify' }).click();
-    await page.getByRole('heading', { name: 'Trust this browser?' }).waitFor();
-    await page.getByRole('button', { name: 'Not now' }).click();
-    await expectAccountPage(page);
-    expect(problems).toEqual([]);
-    await page.context().close();
+    await declineTrustAndLand(page, problems);
   });
 
   it('4 — MFA by push: the number is shown, the phone approves it, the page signs in at its next poll', async () => {
-    const { page, problems } = await web.newPage();
-    await page.goto(`${svc.baseUrl}/`);
-    await submitCredentials(page, 'mfauser', { risk: 'allow', device: 'wt4-browser' });
+    const { page, problems } = await signInAs('mfauser', 'wt4-browser');
     await page.getByLabel('Approve in the banking app on your phone').check();
-    const before = await messageCount(svc.baseUrl, CUPID.mfauser, 'push');
+    const before = await messageCount(svc.baseUrl, CUPIDS.mfauser, 'push');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Approve on your phone' }).waitFor();
     const shown = Number(await page.locator('.display-number').textContent());
     expect(shown).toBeGreaterThanOrEqual(1);
     expect(shown).toBeLessThanOrEqual(99);
     await screenshot(page, 'push-approval');
-    const push = await newestMessage(svc.baseUrl, CUPID.mfauser, 'push', before);
+    const push = await newestMessage(svc.baseUrl, CUPIDS.mfauser, 'push', before);
     // The customer taps the number the browser shows.
     await approveOnPhone(svc.baseUrl, push, shown);
-    await page.getByRole('heading', { name: 'Trust this browser?' }).waitFor({ timeout: 15_000 });
-    await page.getByRole('button', { name: 'Not now' }).click();
-    await expectAccountPage(page);
-    expect(problems).toEqual([]);
-    await page.context().close();
+    // The page learns of the approval at its next poll.
+    await declineTrustAndLand(page, problems, { timeout: 15_000 });
   });
 
   it('5 — MFA → eSign (document shown in full, accepted) → device bind accepted; the account page lists the device', async () => {
-    const { page, problems } = await web.newPage();
-    await page.goto(`${svc.baseUrl}/`);
-    await submitCredentials(page, 'esignuser', { risk: 'allow', device: 'wt5-trusted-browser' });
-    const before = await messageCount(svc.baseUrl, CUPID.esignuser, 'sms');
+    const { page, problems } = await signInAs('esignuser', 'wt5-trusted-browser');
+    const before = await messageCount(svc.baseUrl, CUPIDS.esignuser, 'sms');
     await page.getByRole('button', { name: 'Continue' }).click();
-    const sms = await newestMessage(svc.baseUrl, CUPID.esignuser, 'sms', before);
+    const sms = await newestMessage(svc.baseUrl, CUPIDS.esignuser, 'sms', before);
     await page.getByLabel('One-time code').fill(sms.code!);
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Accept the terms' }).waitFor();

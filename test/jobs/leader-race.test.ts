@@ -7,7 +7,7 @@ import type { Database } from '../../src/store/database.js';
 import { openPostgres } from '../../src/store/engines/postgres.js';
 import { recentJobRuns } from '../../src/store/queries/job-runs.js';
 import { openTestDatabase, testEngine, type TestDatabase } from '../support/test-database.js';
-import { jobSettings, silentLog } from './fixtures.js';
+import { jobSettings, silentLog } from './job-context.js';
 
 /**
  * Two instances of the service on one PostgreSQL database, each with its own pool and its own

@@ -1,43 +1,31 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findJob } from '../../src/jobs/catalogue.js';
 import type { JobDefinition } from '../../src/jobs/job.js';
-import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
-import {
-  count,
-  insertDrs,
-  insertJourney,
-  insertSession,
-  insertStep,
-  insertToken,
-  jobSettings,
-  runBody,
-} from './fixtures.js';
+import { useTestDatabase } from '../support/test-database.js';
+import { count, daysAgo, daysAhead, insertContext, insertDrs, insertSession, insertStep, insertToken, minutesAgo, minutesAhead } from '../support/fixtures.js';
+import { jobSettings, runBody } from './job-context.js';
 
-let db: TestDatabase;
-beforeEach(async () => {
-  db = await openTestDatabase();
-});
-afterEach(async () => {
-  await db.close();
-});
+const db = useTestDatabase({ perTest: true });
 
 const job = (name: string): JobDefinition => findJob(name)!;
 const smallBatches = jobSettings({ CIAM_JOB_BATCH_SIZE: '2' });
+/** The columns of a journey that ended with `outcome` just now. */
+const finishedAs = (outcome: string) => ({ auth_outcome: outcome, completed_at: new Date() });
 
 describe('expire-steps', () => {
   it('expires every overdue PENDING step in bounded batches, marks MFA timeouts, and is idempotent', async () => {
     const overdue = [];
-    for (let i = 0; i < 5; i++) overdue.push(await insertStep(db, await insertJourney(db), '-1 minute'));
-    const esign = await insertStep(db, await insertJourney(db), '-1 minute', 'ESIGN');
-    const open = await insertStep(db, await insertJourney(db), '5 minutes');
+    for (let i = 0; i < 5; i++) overdue.push(await insertStep(db, await insertContext(db), { expires_at: minutesAgo(1) }));
+    const esign = await insertStep(db, await insertContext(db), { expires_at: minutesAgo(1), transaction_type: 'ESIGN_PRESENT', phase: 'ESIGN' });
+    const open = await insertStep(db, await insertContext(db), { expires_at: minutesAhead(5) });
 
     const first = await runBody(job('expire-steps'), db, smallBatches);
     expect(first.total).toBe(6);
     expect(first.batches).toEqual([2, 2, 2, 0]);
-    expect(await count(db, `auth_transactions WHERE transaction_status = 'EXPIRED' AND consumed_at IS NOT NULL`)).toBe(6);
-    expect(await count(db, `auth_transactions WHERE transaction_id = ANY($1) AND verification_result = 'TIMEOUT'`, [overdue])).toBe(5);
-    expect(await count(db, `auth_transactions WHERE transaction_id = $1 AND verification_result IS NULL`, [esign])).toBe(1);
-    expect(await count(db, `auth_transactions WHERE transaction_id = $1 AND transaction_status = 'PENDING'`, [open])).toBe(1);
+    expect(await count(db, `SELECT 1 FROM auth_transactions WHERE transaction_status = 'EXPIRED' AND consumed_at IS NOT NULL`)).toBe(6);
+    expect(await count(db, `SELECT 1 FROM auth_transactions WHERE transaction_id = ANY($1) AND verification_result = 'TIMEOUT'`, [overdue])).toBe(5);
+    expect(await count(db, `SELECT 1 FROM auth_transactions WHERE transaction_id = $1 AND verification_result IS NULL`, [esign])).toBe(1);
+    expect(await count(db, `SELECT 1 FROM auth_transactions WHERE transaction_id = $1 AND transaction_status = 'PENDING'`, [open])).toBe(1);
 
     const again = await runBody(job('expire-steps'), db, smallBatches);
     expect(again.total).toBe(0);
@@ -45,51 +33,51 @@ describe('expire-steps', () => {
   });
 
   it('stops after CIAM_JOB_MAX_BATCHES and leaves the rest to the next run', async () => {
-    for (let i = 0; i < 5; i++) await insertStep(db, await insertJourney(db), '-1 minute');
+    for (let i = 0; i < 5; i++) await insertStep(db, await insertContext(db), { expires_at: minutesAgo(1) });
     const bounded = jobSettings({ CIAM_JOB_BATCH_SIZE: '1', CIAM_JOB_MAX_BATCHES: '2' });
     expect((await runBody(job('expire-steps'), db, bounded)).batches).toEqual([1, 1]);
-    expect(await count(db, `auth_transactions WHERE transaction_status = 'PENDING'`)).toBe(3);
+    expect(await count(db, `SELECT 1 FROM auth_transactions WHERE transaction_status = 'PENDING'`)).toBe(3);
     expect((await runBody(job('expire-steps'), db, bounded)).total).toBe(2);
   });
 });
 
 describe('expire-journeys', () => {
   it('gives open journeys past expiry the outcome EXPIRED, leaving live and finished ones', async () => {
-    for (let i = 0; i < 3; i++) await insertJourney(db, { expiresIn: '-1 minute' });
-    const live = await insertJourney(db, { expiresIn: '10 minutes' });
-    const done = await insertJourney(db, { expiresIn: '-1 minute', outcome: 'SUCCESS' });
+    for (let i = 0; i < 3; i++) await insertContext(db, { expires_at: minutesAgo(1) });
+    const live = await insertContext(db, { expires_at: minutesAhead(10) });
+    const done = await insertContext(db, { expires_at: minutesAgo(1), ...finishedAs('SUCCESS') });
 
     const first = await runBody(job('expire-journeys'), db, smallBatches);
     expect(first.total).toBe(3);
     expect(first.batches).toEqual([2, 1]);
-    expect(await count(db, `auth_contexts WHERE auth_outcome = 'EXPIRED' AND completed_at IS NOT NULL`)).toBe(3);
-    expect(await count(db, `auth_contexts WHERE context_id = $1 AND auth_outcome IS NULL`, [live])).toBe(1);
-    expect(await count(db, `auth_contexts WHERE context_id = $1 AND auth_outcome = 'SUCCESS'`, [done])).toBe(1);
+    expect(await count(db, `SELECT 1 FROM auth_contexts WHERE auth_outcome = 'EXPIRED' AND completed_at IS NOT NULL`)).toBe(3);
+    expect(await count(db, `SELECT 1 FROM auth_contexts WHERE context_id = $1 AND auth_outcome IS NULL`, [live])).toBe(1);
+    expect(await count(db, `SELECT 1 FROM auth_contexts WHERE context_id = $1 AND auth_outcome = 'SUCCESS'`, [done])).toBe(1);
     expect((await runBody(job('expire-journeys'), db, smallBatches)).total).toBe(0);
   });
 });
 
 describe('expire-sessions', () => {
   it('expires overdue sessions with their tokens, then overdue tokens of live sessions', async () => {
-    const ctx = await insertJourney(db, { outcome: 'SUCCESS' });
+    const ctx = await insertContext(db, finishedAs('SUCCESS'));
     const overdue = [];
     for (let i = 0; i < 3; i++) {
-      const s = await insertSession(db, ctx, { expiresIn: '-1 hour' });
-      await insertToken(db, s, 'REFRESH', '1 day');
-      await insertToken(db, s, 'ACCESS', '-10 minutes');
+      const s = await insertSession(db, ctx, { expires_at: minutesAgo(60) });
+      await insertToken(db, s, { token_type: 'REFRESH', expires_at: daysAhead(1) });
+      await insertToken(db, s, { token_type: 'ACCESS', expires_at: minutesAgo(10) });
       overdue.push(s);
     }
     const live = await insertSession(db, ctx);
-    await insertToken(db, live, 'ACCESS', '-1 minute');
-    await insertToken(db, live, 'REFRESH', '29 days');
+    await insertToken(db, live, { token_type: 'ACCESS', expires_at: minutesAgo(1) });
+    await insertToken(db, live, { token_type: 'REFRESH', expires_at: daysAhead(29) });
 
     const first = await runBody(job('expire-sessions'), db, smallBatches);
     // 3 sessions (their 6 tokens expire with them, uncounted) + 1 overdue access token of the live session.
     expect(first.total).toBe(4);
-    expect(await count(db, `sessions WHERE status = 'EXPIRED' AND ended_at IS NOT NULL`)).toBe(3);
-    expect(await count(db, `tokens WHERE session_id = ANY($1) AND status = 'EXPIRED'`, [overdue])).toBe(6);
-    expect(await count(db, `tokens WHERE session_id = $1 AND status = 'ACTIVE'`, [live])).toBe(1);
-    expect(await count(db, `sessions WHERE session_id = $1 AND status = 'ACTIVE'`, [live])).toBe(1);
+    expect(await count(db, `SELECT 1 FROM sessions WHERE status = 'EXPIRED' AND ended_at IS NOT NULL`)).toBe(3);
+    expect(await count(db, `SELECT 1 FROM tokens WHERE session_id = ANY($1) AND status = 'EXPIRED'`, [overdue])).toBe(6);
+    expect(await count(db, `SELECT 1 FROM tokens WHERE session_id = $1 AND status = 'ACTIVE'`, [live])).toBe(1);
+    expect(await count(db, `SELECT 1 FROM sessions WHERE session_id = $1 AND status = 'ACTIVE'`, [live])).toBe(1);
     expect((await runBody(job('expire-sessions'), db, smallBatches)).total).toBe(0);
   });
 });
@@ -97,36 +85,42 @@ describe('expire-sessions', () => {
 describe('retention', () => {
   it('deletes ended sessions, then unreferenced finished journeys with their steps, old DRS rows and old job runs', async () => {
     // Journey of an ended session past the 30-day retention: both go (session first, then journey).
-    const oldCtx = await insertJourney(db, { createdAgo: '120 days', outcome: 'SUCCESS' });
-    const ended = await insertSession(db, oldCtx, { status: 'REVOKED', endedAgo: '40 days', expiresIn: '-10 days' });
-    await insertToken(db, ended, 'REFRESH', '-10 days', 'ROTATED');
+    const oldCtx = await insertContext(db, { created_at: daysAgo(120), ...finishedAs('SUCCESS') });
+    const ended = await insertSession(db, oldCtx, {
+      status: 'REVOKED',
+      ended_at: daysAgo(40),
+      revoked_at: daysAgo(40),
+      revoked_by: 'SYSTEM',
+      expires_at: daysAgo(10),
+    });
+    await insertToken(db, ended, { token_type: 'REFRESH', expires_at: daysAgo(10), status: 'ROTATED', rotated_at: new Date() });
     // A finished journey with a step and a DRS row, no session.
-    const finished = await insertJourney(db, { createdAgo: '100 days', outcome: 'FAILED' });
-    await insertStep(db, finished, '-100 days');
-    await insertDrs(db, finished, '100 days');
+    const finished = await insertContext(db, { created_at: daysAgo(100), ...finishedAs('FAILED') });
+    await insertStep(db, finished, { expires_at: daysAgo(100) });
+    await insertDrs(db, finished, { created_at: daysAgo(100) });
     // Kept: a recent ended session and its journey; an old journey with an active session; an open old journey.
-    const recentCtx = await insertJourney(db, { createdAgo: '100 days', outcome: 'SUCCESS' });
-    await insertSession(db, recentCtx, { status: 'LOGGED_OUT', endedAgo: '5 days' });
-    const liveCtx = await insertJourney(db, { createdAgo: '100 days', outcome: 'SUCCESS' });
+    const recentCtx = await insertContext(db, { created_at: daysAgo(100), ...finishedAs('SUCCESS') });
+    await insertSession(db, recentCtx, { status: 'LOGGED_OUT', ended_at: daysAgo(5) });
+    const liveCtx = await insertContext(db, { created_at: daysAgo(100), ...finishedAs('SUCCESS') });
     await insertSession(db, liveCtx);
-    const openCtx = await insertJourney(db, { createdAgo: '100 days', expiresIn: '-99 days' });
+    const openCtx = await insertContext(db, { created_at: daysAgo(100), expires_at: daysAgo(99) });
     // A DRS row past retention whose journey is recent; one within retention.
-    const recent = await insertJourney(db, { outcome: 'SUCCESS' });
-    await insertDrs(db, recent, '91 days');
-    await insertDrs(db, recent, '1 day');
+    const recent = await insertContext(db, finishedAs('SUCCESS'));
+    await insertDrs(db, recent, { created_at: daysAgo(91) });
+    await insertDrs(db, recent, { created_at: daysAgo(1) });
     await db.query(`INSERT INTO job_runs (job_name, started_at, duration_ms, rows_changed) VALUES
       ('expire-steps', now() - interval '100 days', 1, 0), ('expire-steps', now() - interval '1 day', 1, 0)`);
 
     const first = await runBody(job('retention'), db, smallBatches);
     // 1 session + 2 journeys (oldCtx, finished) + 1 DRS row (the finished journey's went by cascade) + 1 job run.
     expect(first.total).toBe(5);
-    expect(await count(db, `sessions WHERE session_id = $1`, [ended])).toBe(0);
-    expect(await count(db, `tokens WHERE session_id = $1`, [ended])).toBe(0);
-    expect(await count(db, `auth_contexts WHERE context_id = ANY($1)`, [[oldCtx, finished]])).toBe(0);
-    expect(await count(db, `auth_transactions WHERE context_id = $1`, [finished])).toBe(0);
-    expect(await count(db, `auth_contexts WHERE context_id = ANY($1)`, [[recentCtx, liveCtx, openCtx, recent]])).toBe(4);
-    expect(await count(db, `drs_evaluations`)).toBe(1);
-    expect(await count(db, `job_runs`)).toBe(1);
+    expect(await count(db, `SELECT 1 FROM sessions WHERE session_id = $1`, [ended])).toBe(0);
+    expect(await count(db, `SELECT 1 FROM tokens WHERE session_id = $1`, [ended])).toBe(0);
+    expect(await count(db, `SELECT 1 FROM auth_contexts WHERE context_id = ANY($1)`, [[oldCtx, finished]])).toBe(0);
+    expect(await count(db, `SELECT 1 FROM auth_transactions WHERE context_id = $1`, [finished])).toBe(0);
+    expect(await count(db, `SELECT 1 FROM auth_contexts WHERE context_id = ANY($1)`, [[recentCtx, liveCtx, openCtx, recent]])).toBe(4);
+    expect(await count(db, `SELECT 1 FROM drs_evaluations`)).toBe(1);
+    expect(await count(db, `SELECT 1 FROM job_runs`)).toBe(1);
     expect((await runBody(job('retention'), db, smallBatches)).total).toBe(0);
   });
 });

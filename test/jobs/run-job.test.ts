@@ -5,7 +5,8 @@ import { leaderLockFor } from '../../src/jobs/leader-lock.js';
 import { runJob, type JobRunner } from '../../src/jobs/run-job.js';
 import { recentJobRuns } from '../../src/store/queries/job-runs.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { insertJourney, insertStep, jobSettings, silentLog } from './fixtures.js';
+import { insertContext, insertStep, minutesAgo } from '../support/fixtures.js';
+import { jobSettings, silentLog } from './job-context.js';
 
 let db: TestDatabase;
 let runner: JobRunner;
@@ -19,7 +20,7 @@ afterAll(async () => {
 
 describe('runJob', () => {
   it('records each run in job_runs: job, start, duration and rows changed', async () => {
-    for (let i = 0; i < 3; i++) await insertStep(db, await insertJourney(db), '-1 minute');
+    for (let i = 0; i < 3; i++) await insertStep(db, await insertContext(db), { expires_at: minutesAgo(1) });
     const before = new Date(Date.now() - 1000);
     const outcome = await runJob(findJob('expire-steps')!, runner);
     expect(outcome).toMatchObject({ status: 'ran', rowsChanged: 3, error: null });

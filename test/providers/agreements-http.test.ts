@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingsError, type Env } from '../../src/config/settings.js';
 import { ProviderUnavailableError } from '../../src/providers/errors.js';
 import { HttpAgreements } from '../../src/providers/agreements/http-agreements.js';
-import { readHttpAgreementsSettings } from '../../src/providers/agreements/http-agreements-settings.js';
+import { readHttpAgreementsSettings } from '../../src/config/agreements.js';
 import type { AgreementDocument } from '../../src/providers/agreements/port.js';
 import { AGREEMENTS_API_KEY, FakeAgreements } from '../support/fake-agreements.js';
+import { describeAgreementsContract } from './contracts/agreements-contract.js';
 
 const TERMS: AgreementDocument = {
   document_id: 'terms-v2-2025',
@@ -42,6 +43,14 @@ async function unavailable(promise: Promise<unknown>): Promise<ProviderUnavailab
   expect(`${String(error)} ${(error as Error).stack ?? ''}`).not.toContain(AGREEMENTS_API_KEY);
   return error as ProviderUnavailableError;
 }
+
+describeAgreementsContract('HTTP agreements', (world) => {
+  for (const document of world.documents) service.documents.set(document.document_id, document);
+  for (const [cupid, ids] of Object.entries(world.pending)) {
+    service.pending.set(cupid, ids.map((id) => ({ document_id: id, mandatory: service.documents.get(id)!.mandatory })));
+  }
+  return agreements();
+});
 
 describe('HTTP agreements: pending documents', () => {
   it('names the first mandatory pending document, asking with the bearer key', async () => {

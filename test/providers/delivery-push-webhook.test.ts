@@ -3,8 +3,9 @@ import { SettingsError, type Env } from '../../src/config/settings.js';
 import { ProviderRefusedError, ProviderUnavailableError } from '../../src/providers/errors.js';
 import type { PushMessage } from '../../src/providers/delivery/port.js';
 import { WebhookPushSender } from '../../src/providers/delivery/webhook-push-sender.js';
-import { readWebhookPushSettings } from '../../src/providers/delivery/webhook-push-settings.js';
+import { readWebhookPushSettings } from '../../src/config/push-webhook.js';
 import { FakePushGateway, verifyPushSignature } from '../support/fake-push-gateway.js';
+import { describePushSenderContract } from './contracts/delivery-contract.js';
 
 const SECRET = 'push-gateway-shared-secret-0123456789abcdef';
 const APPROVAL_SECRET = 'approval-secret-Zq8vN3xK1mT5';
@@ -32,6 +33,7 @@ const push: PushMessage = {
   contextId: '0b6f3f0e-2f4f-4d7e-8a0c-1f2e3d4c5b6a',
   transactionId: 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f',
   numberChoices: [17, 42, 86],
+  displayNumber: 42,
   approvalSecret: APPROVAL_SECRET,
   expiresAt: new Date('2025-06-01T12:02:00.000Z'),
 };
@@ -46,6 +48,11 @@ async function failure(promise: Promise<unknown>): Promise<ProviderUnavailableEr
   for (const secret of [SECRET, APPROVAL_SECRET]) expect(shown).not.toContain(secret);
   return error as ProviderUnavailableError;
 }
+
+describePushSenderContract('Push webhook', () => ({
+  sender: sender(),
+  pushesFor: (m) => gateway.delivered.filter((key) => key === m.transactionId).length,
+}));
 
 describe('Webhook push sender', () => {
   it('posts the signed JSON push with the step as Idempotency-Key', async () => {
@@ -79,8 +86,7 @@ describe('Webhook push sender', () => {
   });
 
   it('never tells the phone which number the browser shows', async () => {
-    const withOutboxExtra = { ...push, displayNumber: 42 } as PushMessage;
-    await sender().sendPush(withOutboxExtra);
+    await sender().sendPush(push);
 
     expect(gateway.requests[0]!.rawBody).not.toMatch(/display/i);
     expect(Object.keys(gateway.requests[0]!.body as object).sort()).toEqual(

@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingsError, type Env } from '../../src/config/settings.js';
 import { DeliveryUnconfirmedError, ProviderRefusedError, ProviderUnavailableError } from '../../src/providers/errors.js';
 import { TwilioCodeSender } from '../../src/providers/delivery/twilio-code-sender.js';
-import { readTwilioSettings } from '../../src/providers/delivery/twilio-settings.js';
+import { readTwilioSettings } from '../../src/config/twilio.js';
 import type { CodeMessage } from '../../src/providers/delivery/port.js';
 import { FakeTwilio, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_TEST_NUMBERS } from '../support/fake-twilio.js';
+import { describeCodeSenderContract } from './contracts/delivery-contract.js';
 
 const FROM = '+15005550006';
 const PHONE = '+447700900123';
@@ -50,6 +51,15 @@ async function failure<E extends Error = ProviderUnavailableError>(
   }
   return error as E;
 }
+
+describeCodeSenderContract('Twilio', () => ({
+  sender: sender({ CIAM_DELIVERY_TIMEOUT_MS: '5000' }),
+  // Twilio has no idempotency key: what a phone received is what was created for its number.
+  codesFor: (m) =>
+    twilio.created
+      .filter((c) => c.kind === (m.channel === 'sms' ? 'message' : 'call') && c.fields.To === m.phoneNumber)
+      .map((c) => (m.channel === 'sms' ? /code is (\d{6})\b/.exec(c.fields.Body ?? '')?.[1] : /<Say>([^<]*)<\/Say>/.exec(c.fields.Twiml ?? '')?.[1]?.replace(/\D/g, ''))),
+}));
 
 describe('Twilio code sender: SMS', () => {
   it('posts the form to the Messages resource with Basic auth, and no idempotency header (Twilio has none)', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SettingsError } from '../../src/config/settings.js';
-import { readLdapSettings } from '../../src/providers/directory/ldap-settings.js';
+import { readLdapSettings } from '../../src/config/ldap.js';
 
 const minimal = {
   CIAM_LDAP_URL: 'ldap://ldap.bank.test:389',

@@ -4,10 +4,11 @@ import { ProviderRefusedError, ProviderUnavailableError } from '../../src/provid
 import { withFailurePolicy } from '../../src/providers/risk/degrading-risk.js';
 import type { RiskRequest } from '../../src/providers/risk/port.js';
 import { TransmitDrs, type TransmitDrsOptions } from '../../src/providers/risk/transmit-drs.js';
-import type { TransmitSettings } from '../../src/providers/risk/transmit-settings.js';
+import type { TransmitSettings } from '../../src/config/transmit.js';
 import { createProviders } from '../../src/services.js';
 import type { Database } from '../../src/store/database.js';
 import { startFakeTransmit, type FakeTransmit, type Misbehaviour } from '../support/fake-transmit.js';
+import { describeRiskContract } from './contracts/risk-contract.js';
 
 let fake: FakeTransmit;
 
@@ -49,6 +50,8 @@ async function unavailable(promise: Promise<unknown>): Promise<ProviderUnavailab
   expect(error).toBeInstanceOf(ProviderUnavailableError);
   return error as ProviderUnavailableError;
 }
+
+describeRiskContract('Transmit DRS', () => ({ risk: drs(), actionToken: (recommendation, deviceId) => `tx:${recommendation.toLowerCase()}:${deviceId}` }));
 
 describe('client-credentials token', () => {
   it('asks once with the client credentials and the risk resource, then reuses the token', async () => {
@@ -414,7 +417,7 @@ describe('failure policy', () => {
 });
 
 describe('CIAM_DRS=transmit', () => {
-  function transmitProviders(env: Record<string, string>) {
+  async function transmitProviders(env: Record<string, string>) {
     const settings = loadSettings({
       NODE_ENV: 'test',
       CIAM_DATA_DIR: '/nonexistent',

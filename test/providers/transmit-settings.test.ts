@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SettingsError } from '../../src/config/settings.js';
-import { readTransmitSettings } from '../../src/providers/risk/transmit-settings.js';
+import { readTransmitSettings } from '../../src/config/transmit.js';
 
 const credentials = { CIAM_TRANSMIT_CLIENT_ID: 'client-1', CIAM_TRANSMIT_CLIENT_SECRET: 'secret-1' };
 

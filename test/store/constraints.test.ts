@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqlState } from '../../src/store/database.js';
-import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { useTestDatabase } from '../support/test-database.js';
 import {
   expectSqlState,
   hexHash,
@@ -11,17 +11,11 @@ import {
   insertStep,
   insertToken,
   minutesAgo,
-} from './fixtures.js';
+} from '../support/fixtures.js';
 
 const { checkViolation, uniqueViolation } = SqlState;
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(async () => {
-  await db?.close();
-});
+const db = useTestDatabase();
 
 describe('auth_contexts', () => {
   it('refuses an outcome without completed_at, and completed_at without an outcome', async () => {

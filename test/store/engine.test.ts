@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqlState, sqlStateOf } from '../../src/store/database.js';
-import { openTestDatabase, testEngine, type TestDatabase } from '../support/test-database.js';
+import { testEngine, useTestDatabase } from '../support/test-database.js';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(async () => {
-  await db?.close();
-});
+const db = useTestDatabase();
 
 const failingInsert = `INSERT INTO drs_evaluations (context_id, cupid, action_token_hash, recommendation, risk_score, raw_response)
                        VALUES (gen_random_uuid(), 'C', 'h', 'ALLOW', 101, '{}')`;

@@ -1,9 +1,9 @@
 import AjvCompiler from '@fastify/ajv-compiler';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requestAjvOptions } from '../../src/http/request-validation.js';
 import { text, timestamp } from '../../src/http/schemas/input-formats.js';
-import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { useTestDatabase } from '../support/test-database.js';
 
 /**
  * What the edge admits, the database stores: every timestamp the request schema accepts is a
@@ -12,13 +12,7 @@ import { openTestDatabase, type TestDatabase } from '../support/test-database.js
  * offsets ±14:00, nine fractional digits, leap seconds, astral characters).
  */
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(async () => {
-  await db?.close();
-});
+const db = useTestDatabase();
 
 const compile = AjvCompiler()({}, requestAjvOptions);
 const validTimestamp = compile({ schema: timestamp('under test'), httpPart: 'querystring' });

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Queryable } from '../../src/store/database.js';
-import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { useTestDatabase } from '../support/test-database.js';
 import {
   count,
   expectSqlState,
@@ -14,20 +14,14 @@ import {
   insertToken,
   minutesAgo,
   minutesAhead,
-} from './fixtures.js';
+} from '../support/fixtures.js';
 
 const INVALID_PARAMETER_VALUE = '22023';
 
 // Each test counts every row a function changes, so each runs in a transaction of its own that is
 // rolled back at the end: no test sees another's rows.
-let db: TestDatabase;
+const db = useTestDatabase();
 let q: Queryable;
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(async () => {
-  await db?.close();
-});
 
 function isolated(body: () => Promise<void>): () => Promise<void> {
   return () =>

@@ -7,7 +7,7 @@ import { openPglite } from '../../src/store/engines/pglite.js';
 import { openPostgres } from '../../src/store/engines/postgres.js';
 import { loadMigrations, migrate, migrationsCurrent } from '../../src/store/migrate.js';
 import { openTestDatabase, testEngine, type TestDatabase } from '../support/test-database.js';
-import { count, createEmptyPostgresDatabase } from './fixtures.js';
+import { count, createEmptyPostgresDatabase } from '../support/fixtures.js';
 
 let db: TestDatabase;
 let dir: string;
@@ -42,6 +42,8 @@ describe('migrate', () => {
         statements.push(text);
         return db.query(text, values);
       }) as Database['query'],
+      reads: db.reads,
+      reports: db.reports,
       transaction: () => Promise.reject(new Error('a current database needs no transaction')),
       poolStats: () => db.poolStats(),
       close: async () => {},

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Queryable } from '../../src/store/database.js';
-import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { count, inRolledBackTransaction, insertAudit } from './fixtures.js';
+import { useTestDatabase } from '../support/test-database.js';
+import { count, inRolledBackTransaction, insertAudit } from '../support/fixtures.js';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(async () => {
-  await db?.close();
-});
+const db = useTestDatabase();
 
 /** The UTC month `offset` from now, as the SQL date expression and as its partition name. */
 async function month(q: Queryable, offset: string): Promise<{ date: string; partition: string }> {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { usernameKey } from '../../src/security/digests.js';
 import { withPasswordLockout } from '../../src/providers/directory/password-lockout.js';
 import type { Directory, DirectoryUser } from '../../src/providers/directory/port.js';
-import { openTestDatabase, testEngine, type TestDatabase } from '../support/test-database.js';
+import { testEngine, useTestDatabase } from '../support/test-database.js';
 
 const alice: DirectoryUser = { cupid: 'CUPID_ALICE', state: 'ACTIVE', mfaRequired: false, phones: [], mobileApproveStatus: 'NOT_REGISTERED' };
 
@@ -20,13 +20,7 @@ function fakeDirectory() {
   return { directory, calls };
 }
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(async () => {
-  await db.close();
-});
+const db = useTestDatabase();
 
 const failures = async (username: string) => {
   const { rows } = await db.query<{ failures: number; locked_until: Date | null }>(

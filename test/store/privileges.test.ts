@@ -9,14 +9,7 @@ import { SqlState, type Database } from '../../src/store/database.js';
 import { openPostgres } from '../../src/store/engines/postgres.js';
 import { migrate, migrationsCurrent } from '../../src/store/migrate.js';
 import { testEngine } from '../support/test-database.js';
-import {
-  count,
-  createEmptyPostgresDatabase,
-  expectSqlState,
-  insertAudit,
-  insertContext,
-  insertStep,
-} from './fixtures.js';
+import { count, createEmptyPostgresDatabase, expectSqlState, insertAudit, insertContext, insertStep } from '../support/fixtures.js';
 
 const roleScript = join(dirname(fileURLToPath(import.meta.url)), '../../src/store/roles/app-role.sql');
 const OWNER = 'ciam_owner';

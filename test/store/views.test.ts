@@ -1,22 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
-import {
-  insertContext,
-  insertDrs,
-  insertSession,
-  insertStep,
-  insertToken,
-  minutesAgo,
-  minutesAhead,
-} from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../support/test-database.js';
+import { insertContext, insertDrs, insertSession, insertStep, insertToken, minutesAgo, minutesAhead } from '../support/fixtures.js';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(async () => {
-  await db?.close();
-});
+const db = useTestDatabase();
 
 describe('v_active_sessions', () => {
   it('lists live sessions with their active-token count and access/refresh flags', async () => {

@@ -8,7 +8,6 @@ import { freePort } from './free-port.js';
 /** The built service (`npm run build` first) as a child process, for tests that need the real process. */
 export const BUILT_MAIN = join(process.cwd(), 'dist', 'main.js');
 
-
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Answer {

@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { deviceKeyHash } from '../../src/journey/device-identity.js';
-import type { TestApp } from './test-app.js';
+import { deviceKeyHash } from '../../src/devices/device-identity.js';
+import type { OutboxMessage } from '../../src/providers/delivery/dev-outbox.js';
+import type { Env } from '../../src/config/settings.js';
+import { useTestApp, type TestApp } from './test-app.js';
 
 /**
  * The login journey as a browser and a phone drive it, over HTTP injection: one call per
@@ -22,8 +24,19 @@ export const CUPIDS = {
   nopushuser: 'CUPID_NOPUSH_001',
 } as const;
 
+export type DemoUser = keyof typeof CUPIDS;
+
 /** Settings every journey test app shares: no request-rate limits, so a file may log in often. */
 export const JOURNEY_TEST_ENV = { CIAM_RATE_LIMIT_ENABLED: 'false' } as const;
+
+/**
+ * The service for a journey suite (JOURNEY_TEST_ENV and `env`), started in beforeAll and closed
+ * in afterAll, with the journey client that drives it.
+ */
+export function useJourneyApp(env: Env = {}): { t: TestApp; j: JourneyClient } {
+  const t = useTestApp({ ...JOURNEY_TEST_ENV, ...env });
+  return { t, j: journeyClient(t) };
+}
 
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');
@@ -58,15 +71,8 @@ export interface LoginOptions extends CallOptions {
   transmitAid?: string;
 }
 
-export interface OutboxMessage {
-  channel: 'sms' | 'voice' | 'push';
-  cupid: string;
-  transaction_id: string;
-  code?: string;
-  display_number?: number;
-  approval_secret?: string;
-  created_at: string;
-}
+/** What GET /dev/outbox lists: the development outbox's own message type. */
+export type { OutboxMessage };
 
 export type JourneyClient = ReturnType<typeof journeyClient>;
 
@@ -215,7 +221,7 @@ export function journeyClient(t: TestApp) {
     },
 
     /** Login, SMS option 1, the right code: returns the verify reply (201, or the next step). */
-    async passMfaBySms(username: keyof typeof CUPIDS, o: LoginOptions = {}) {
+    async passMfaBySms(username: DemoUser, o: LoginOptions = {}) {
       const mfa = await client.loginToMfa(username, o);
       const sent = await client.sendCode(CUPIDS[username], mfa.context_id, mfa.transaction_id);
       const verified = await client.verify(mfa.context_id, sent.transactionId, sent.code);

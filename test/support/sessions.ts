@@ -1,6 +1,6 @@
 import type { IssuedTokens } from '../../src/session/open-session.js';
 import type { TestApp } from './test-app.js';
-import { CLIENT_ID } from './test-app.js';
+import { AGENT_SECRET, CLIENT_ID } from './test-app.js';
 
 export interface TestSession extends IssuedTokens {
   cupid: string;
@@ -78,4 +78,9 @@ export async function insertTrustedDevice(t: TestApp, cupid: string, name = 'Tes
     [cupid, fingerprint, name],
   );
   return rows[0]!.device_id;
+}
+
+/** POST /admin/sessions/revoke with the body given, as the development agent unless `authorization` says otherwise. */
+export function revokeSession(t: TestApp, payload: Record<string, unknown>, authorization = `Bearer ${AGENT_SECRET}`) {
+  return t.call({ method: 'POST', url: '/admin/sessions/revoke', headers: { authorization }, payload });
 }

@@ -2,9 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadSettings, type Env, type Settings } from '../../src/config/settings.js';
 import { createServices, type Services } from '../../src/services.js';
+import { lateBound } from './late-bound.js';
 import { openTestDatabase, type TestDatabase } from './test-database.js';
 
 export const CLIENT_ID = 'web-banking';
@@ -53,4 +55,28 @@ export async function startTestApp(env: Env = {}, db?: TestDatabase): Promise<Te
       await database.close();
     },
   };
+}
+
+export interface UseTestAppOptions {
+  /** The database to start on (default: a fresh one of the engine under test). */
+  db?: () => Promise<TestDatabase>;
+  /** How long start-up may take, where it waits for slow peers. */
+  timeoutMs?: number;
+}
+
+/**
+ * The whole service for the tests of one file or describe block: started in beforeAll, closed in
+ * afterAll. The returned TestApp forwards to the running one, so it can be captured at once
+ * (`journeyClient(t)`). `env` may be a function, read in beforeAll, when it
+ * names peers that an earlier beforeAll starts.
+ */
+export function useTestApp(env: Env | (() => Env) = {}, options: UseTestAppOptions = {}): TestApp {
+  let running: TestApp | undefined;
+  beforeAll(async () => {
+    running = await startTestApp(typeof env === 'function' ? env() : env, options.db ? await options.db() : undefined);
+  }, options.timeoutMs);
+  afterAll(async () => {
+    await running?.close();
+  });
+  return lateBound(() => running, 'the test app');
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, inject } from 'vitest';
 import type { Database, EngineName } from '../../src/store/database.js';
 import { openPglite } from '../../src/store/engines/pglite.js';
 import { openPostgres, type PostgresOptions } from '../../src/store/engines/postgres.js';
+import { lateBound } from './late-bound.js';
 import { adminUrl, databaseUrl } from './postgres-urls.js';
 
 /** The engine under test; the `pgbouncer` project is PostgreSQL reached through PgBouncer. */
@@ -74,4 +75,21 @@ export async function openTestDatabase(
       await cleanup.end();
     },
   });
+}
+
+/**
+ * A fresh database for the tests of one file or describe block (`perTest`: for each test),
+ * opened before and closed after them; the returned object reads the open one.
+ */
+export function useTestDatabase(options: { perTest?: boolean } = {}): TestDatabase {
+  let db: TestDatabase | undefined;
+  const [before, after] = options.perTest ? [beforeEach, afterEach] : [beforeAll, afterAll];
+  before(async () => {
+    db = await openTestDatabase();
+  });
+  after(async () => {
+    await db?.close();
+    db = undefined;
+  });
+  return lateBound(() => db, 'the test database');
 }

@@ -1,17 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { describeDevice, deviceKeyHash } from '../../src/journey/device-identity.js';
+import { describeDevice, deviceKeyHash } from '../../src/devices/device-identity.js';
 import { IpDenyList } from '../../src/journey/ip-deny-list.js';
-import {
-  hashOneTimeCode,
-  isUuid,
-  newApprovalSecret,
-  newDisplayNumber,
-  newOneTimeCode,
-  numberChoices,
-  sameDigest,
-  sha256Hex,
-} from '../../src/journey/secrets.js';
+import { hashOneTimeCode, isUuid, newApprovalSecret, newDisplayNumber, newOneTimeCode, numberChoices, sameDigest, sha256Hex } from '../../src/journey/secrets.js';
 
 describe('one-time codes', () => {
   it('are six digits, leading zeros kept', () => {

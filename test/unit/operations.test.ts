@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loadOperationsSettings } from '../../src/config/operations-settings.js';
+import { loadOperationsSettings } from '../../src/config/operations.js';
 import { JOBS } from '../../src/jobs/catalogue.js';
 import { jobLockKey, ProcessLeaderLock } from '../../src/jobs/leader-lock.js';
 import { rulesFor } from '../../src/http/rate-limit-rules.js';

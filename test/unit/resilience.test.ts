@@ -3,7 +3,7 @@ import { loadSettings, SettingsError } from '../../src/config/settings.js';
 import { TwilioCodeSender } from '../../src/providers/delivery/twilio-code-sender.js';
 import { ProviderRefusedError, ProviderUnavailableError } from '../../src/providers/errors.js';
 import { resilient, type ResilientProvider } from '../../src/providers/resilience.js';
-import { readBreakerSettings } from '../../src/providers/resilience-settings.js';
+import { readBreakerSettings } from '../../src/config/breaker.js';
 import { registry } from '../../src/observability/metrics.js';
 import { createProviders } from '../../src/services.js';
 import type { Database } from '../../src/store/database.js';

@@ -13,6 +13,18 @@ const productionReady = {
   CIAM_AGENT_JWKS_URL: 'https://idp.bank.test/.well-known/jwks.json',
   CIAM_AGENT_ISSUER: 'https://idp.bank.test',
   CIAM_AGENT_AUDIENCE: 'ciam-admin',
+  // The chosen production adapters' own settings are read with the rest.
+  CIAM_LDAP_URL: 'ldaps://ldap.bank.test',
+  CIAM_LDAP_BIND_DN: 'cn=ciam,dc=bank,dc=test',
+  CIAM_LDAP_BIND_PASSWORD: 'service-account-password',
+  CIAM_LDAP_BASE_DN: 'ou=customers,dc=bank,dc=test',
+  CIAM_TRANSMIT_CLIENT_ID: 'transmit-client',
+  CIAM_TRANSMIT_CLIENT_SECRET: 'transmit-secret',
+  CIAM_TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+  CIAM_TWILIO_AUTH_TOKEN: 'twilio-auth-token',
+  CIAM_TWILIO_FROM: '+15005550006',
+  CIAM_PUSH_WEBHOOK_URL: 'https://push.bank.test/send',
+  CIAM_PUSH_WEBHOOK_SECRET: 'push-webhook-secret-0123456789abcdef',
 };
 
 function refusal(env: Record<string, string | undefined>): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SettingsError } from '../../src/config/settings.js';
-import { loadWebSettings } from '../../src/config/web-settings.js';
+import { loadWebSettings } from '../../src/config/web.js';
 
 describe('web settings', () => {
   it('allows no other origin by default and serves the pages', () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { CiamError } from '../../errors/catalogue.js';
+import { isUuid } from '../../security/uuid.js';
 import { isHeaderText } from '../schemas/input-formats.js';
 
 declare module 'fastify' {
@@ -15,8 +16,6 @@ declare module 'fastify' {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Headers the service stores (journey, session and audit rows), on any route. */
 const STORED_HEADERS = ['user-agent', 'x-app-id', 'x-app-version'] as const;
 
@@ -26,7 +25,7 @@ function refuse(field: string): never {
 
 /** Fastify's genReqId: the caller's correlation id when it is a UUID, otherwise a new one. */
 export function correlationIdFor(header: unknown): string {
-  return typeof header === 'string' && UUID.test(header) ? header.toLowerCase() : randomUUID();
+  return typeof header === 'string' && isUuid(header) ? header.toLowerCase() : randomUUID();
 }
 
 /**
@@ -41,7 +40,7 @@ export const clientAndCorrelation = fp(
     app.addHook('onRequest', async (request, reply) => {
       reply.header('x-correlation-id', request.id);
       const given = request.headers['x-correlation-id'];
-      if (given !== undefined && (typeof given !== 'string' || !UUID.test(given))) refuse('x-correlation-id');
+      if (given !== undefined && (typeof given !== 'string' || !isUuid(given))) refuse('x-correlation-id');
       for (const name of STORED_HEADERS) {
         const value = request.headers[name];
         if (value !== undefined && (typeof value !== 'string' || !isHeaderText(value))) refuse(name);

@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
 /** Request headers a browser page on an allowed origin may send. */
-export const CORS_ALLOWED_HEADERS = ['content-type', 'authorization', 'x-client-id', 'x-correlation-id', 'x-app-id', 'x-app-version'];
+const CORS_ALLOWED_HEADERS = ['content-type', 'authorization', 'x-client-id', 'x-correlation-id', 'x-app-id', 'x-app-version'];
 /** Response headers such a page may read. */
-export const CORS_EXPOSED_HEADERS = ['x-correlation-id', 'retry-after'];
+const CORS_EXPOSED_HEADERS = ['x-correlation-id', 'retry-after'];
 
 /**
  * Cross-origin calls from the exact origins of CIAM_CORS_ORIGINS, with credentials (the refresh

@@ -22,7 +22,7 @@ interface SchemaError {
  * `/scopes/3`), or the name of the path, query or header parameter (`cupid`, `from`, `x-app-id`).
  * Undefined when the error is about the whole part (a body that is not an object).
  */
-export function fieldOf(error: SchemaError | undefined, part: string | undefined): string | undefined {
+function fieldOf(error: SchemaError | undefined, part: string | undefined): string | undefined {
   if (!error) return undefined;
   const missing = error.params?.missingProperty;
   const pointer =

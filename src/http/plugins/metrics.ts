@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import client from 'prom-client';
-import type { OperationsSettings } from '../../config/operations-settings.js';
+import type { OperationsSettings } from '../../config/operations.js';
 import { SettingsError } from '../../config/settings.js';
 import { CiamError } from '../../errors/catalogue.js';
 import { countAuditEvents } from '../../observability/audit-metrics.js';

@@ -4,6 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { HEADER_TEXT_PATTERN } from '../schemas/input-formats.js';
 
+declare module 'fastify' {
+  interface FastifySchema {
+    /** Set by the document's transform on contract routes; replaced by `commonHeaders` in the document. */
+    'x-common-headers'?: boolean;
+  }
+}
+
 /** Header parameters every contract route takes; added to each documented operation. */
 const commonHeaders = [
   { name: 'x-client-id', in: 'header', required: true, schema: { type: 'string' }, description: 'A registered client id; unknown or missing → 401.' },
@@ -47,11 +54,7 @@ export const openApi = fp(
       refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `def-${i}` },
       transform: ({ schema, url, route }) => {
         const isPublic = Boolean((route.config as { public?: boolean } | undefined)?.public);
-        const transformed = { ...(schema ?? {}) } as Record<string, unknown>;
-        if (!isPublic) {
-          (transformed as { 'x-common-headers'?: boolean })['x-common-headers'] = true;
-        }
-        return { schema: transformed as never, url };
+        return { schema: isPublic ? { ...schema } : { ...schema, 'x-common-headers': true }, url };
       },
       transformObject: (documentObject) => {
         const doc = (documentObject as { openapiObject: Record<string, any> }).openapiObject;

@@ -3,9 +3,10 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { recordAudit } from '../../audit/record.js';
-import type { OperationsSettings } from '../../config/operations-settings.js';
+import type { OperationsSettings } from '../../config/operations.js';
 import { CiamError } from '../../errors/catalogue.js';
 import { ciamMetrics } from '../../observability/metrics.js';
+import { isUuid } from '../../security/uuid.js';
 import type { Database } from '../../store/database.js';
 import { clientAddress, rulesFor, type LimitKind, type LimitRule } from '../rate-limit-rules.js';
 import { originOf } from '../request-origin.js';
@@ -15,7 +16,6 @@ export interface RateLimitOptions {
   db: Database;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const pendingAudit = Symbol('rate-limit audit');
 declare module 'fastify' {
   interface FastifyRequest {
@@ -132,8 +132,8 @@ async function auditRefusal(db: Database, request: FastifyRequest, kind: LimitKi
     recordAudit(tx, {
       type: 'RATE_LIMITED',
       origin: originOf(request),
-      contextId: kind === 'context' && UUID.test(value) ? value : null,
-      transactionId: kind === 'transaction' && UUID.test(value) ? value : null,
+      contextId: kind === 'context' && isUuid(value) ? value : null,
+      transactionId: kind === 'transaction' && isUuid(value) ? value : null,
       data: {
         key_kind: kind,
         // The username key is already a SHA-256; ip, journey and step ids are not secrets.

@@ -1,13 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { readAuditTimeline, readHighRiskLogins, readJobRuns } from '../../agent/agent-reads.js';
 import type { Services } from '../../services.js';
-import { reportsOf } from '../../store/database.js';
-import { auditPage, highRiskPage } from '../../store/queries/agent-views.js';
-import { recentJobRuns } from '../../store/queries/job-runs.js';
+import { readerOf } from '../agent-request.js';
 import { decodeCursor, nextCursor } from '../page-cursor.js';
 import { adminSchemaBase, cupidParams, pageSize, readReason, timeRange } from '../schemas/admin.js';
 import { errors } from '../schemas/common.js';
 import { text } from '../schemas/input-formats.js';
-import { auditAgentRead } from './admin.js';
 
 const base = { ...adminSchemaBase, tags: ['Agent'] };
 const agentErrors = errors(400, 401, 403, 503);
@@ -59,8 +57,6 @@ const highRiskLogin = {
 /** What agents read: a customer's audit timeline, high-risk logins, maintenance job runs. */
 export async function adminInsightRoutes(app: FastifyInstance, services: Services) {
   const { db } = services;
-  // Reports read the replica when there is one (DATABASE_READ_URL); they may lag the primary by a moment.
-  const reports = reportsOf(db);
 
   app.get<{ Params: { cupid: string }; Querystring: PageQuery }>(
     '/admin/customers/:cupid/audit',
@@ -79,14 +75,14 @@ export async function adminInsightRoutes(app: FastifyInstance, services: Service
           },
           ...agentErrors,
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const { cupid } = request.params;
       const q = request.query;
       const limit = pageSize(q.limit);
-      const events = await auditPage(reports, { cupid, from: q.from, to: q.to, after: decodeCursor(q.cursor), limit });
-      await auditAgentRead(services, request, 'read_audit_timeline', { cupid, reason: q.reason, from: q.from ?? null, to: q.to ?? null });
+      const page = { from: q.from, to: q.to, after: decodeCursor(q.cursor), limit };
+      const events = await readAuditTimeline(db, cupid, page, readerOf(request, q.reason));
       return { cupid, events, next_cursor: nextCursor(events, limit, (e) => ({ at: e.created_at, id: e.audit_id })) };
     },
   );
@@ -114,14 +110,14 @@ export async function adminInsightRoutes(app: FastifyInstance, services: Service
           },
           ...agentErrors,
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const q = request.query;
       const limit = pageSize(q.limit);
       const minScore = q.min_score ? Number.parseInt(q.min_score, 10) : 70;
-      const logins = await highRiskPage(reports, { from: q.from, to: q.to, minScore, after: decodeCursor(q.cursor), limit });
-      await auditAgentRead(services, request, 'list_high_risk_logins', { reason: q.reason, from: q.from ?? null, to: q.to ?? null });
+      const page = { from: q.from, to: q.to, minScore, after: decodeCursor(q.cursor), limit };
+      const logins = await readHighRiskLogins(db, page, readerOf(request, q.reason));
       return { logins, next_cursor: nextCursor(logins, limit, (l) => ({ at: l.created_at, id: l.evaluation_id })) };
     },
   );
@@ -159,12 +155,11 @@ export async function adminInsightRoutes(app: FastifyInstance, services: Service
           },
           ...agentErrors,
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
-      const runs = await recentJobRuns(db, pageSize(request.query.limit), request.query.job_name);
-      await auditAgentRead(services, request, 'list_job_runs', { reason: request.query.reason, job_name: request.query.job_name ?? null });
-      return { runs };
+      const { limit, job_name: jobName, reason } = request.query;
+      return { runs: await readJobRuns(db, pageSize(limit), jobName, readerOf(request, reason)) };
     },
   );
 }

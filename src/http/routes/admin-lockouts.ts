@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { unlockPassword } from '../../security/password-unlock.js';
 import type { Services } from '../../services.js';
+import { agentOf } from '../agent-request.js';
 import { originOf } from '../request-origin.js';
 import { adminSchemaBase, reason } from '../schemas/admin.js';
 import { errors } from '../schemas/common.js';
 import { text } from '../schemas/input-formats.js';
-import { agentOf } from './admin.js';
 
 /** Agents lifting a password lockout the service applied. */
 export async function adminLockoutRoutes(app: FastifyInstance, services: Services) {
@@ -37,7 +37,7 @@ export async function adminLockoutRoutes(app: FastifyInstance, services: Service
           },
           ...errors(400, 401, 403, 503),
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const agent = agentOf(request);

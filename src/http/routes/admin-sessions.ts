@@ -1,17 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import { readCustomerDevices, readCustomerSessions } from '../../agent/agent-reads.js';
+import { revokeTrustedDevice } from '../../devices/device-trust.js';
 import { CiamError } from '../../errors/catalogue.js';
 import type { Services } from '../../services.js';
-import { reportsOf } from '../../store/database.js';
-import { revokeTrustedDevice } from '../../session/device-trust.js';
 import type { Revoker } from '../../session/revoke-sessions.js';
-import { activeSessionsView } from '../../store/queries/sessions.js';
-import { devicesOf } from '../../store/queries/trusted-devices.js';
+import { agentOf, readerOf } from '../agent-request.js';
 import { originOf } from '../request-origin.js';
 import { adminSchemaBase, cupidParams, flag, readReason, reason } from '../schemas/admin.js';
 import { errors, uuidString } from '../schemas/common.js';
-import { agentSessionItem, deviceItem } from '../schemas/sessions.js';
-import { agentOf, auditAgentRead } from './admin.js';
-import { revokedDevice, revokedSession } from './me.js';
+import { agentSessionItem, deviceItem, revokedDevice, revokedSession } from '../schemas/sessions.js';
 
 const base = { ...adminSchemaBase, tags: ['Agent'] };
 const agentErrors = errors(400, 401, 403, 503);
@@ -19,8 +16,6 @@ const agentErrors = errors(400, 401, 403, 503);
 /** Agents acting on a customer's sessions and trusted devices. */
 export async function adminSessionRoutes(app: FastifyInstance, services: Services) {
   const { db, sessions } = services;
-  // Listings read the replica when there is one (DATABASE_READ_URL); revocations always write the primary.
-  const reports = reportsOf(db);
   const revoker = (request: Parameters<typeof originOf>[0], why: string): Revoker => {
     const agent = agentOf(request);
     return { revokedBy: agent.agentId, reason: why, origin: originOf(request), audit: { agent_id: agent.agentId, auth_method: agent.method } };
@@ -42,7 +37,7 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
           properties: { session_id: uuidString, reason },
         },
         response: { 200: revokedSession, ...errors(400, 401, 403, 404, 503) },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const result = await sessions.revoke(request.body.session_id, revoker(request, request.body.reason));
@@ -72,7 +67,7 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
           },
           ...agentErrors,
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const { cupid } = request.params;
@@ -97,13 +92,11 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
           },
           ...agentErrors,
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const { cupid } = request.params;
-      const rows = await activeSessionsView(reports, cupid);
-      await auditAgentRead(services, request, 'list_sessions', { cupid, reason: request.query.reason, count: rows.length });
-      return { cupid, sessions: rows };
+      return { cupid, sessions: await readCustomerSessions(db, cupid, readerOf(request, request.query.reason)) };
     },
   );
 
@@ -129,13 +122,12 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
           },
           ...agentErrors,
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const { cupid } = request.params;
-      const devices = await devicesOf(reports, cupid, request.query.include_revoked === 'true');
-      await auditAgentRead(services, request, 'list_devices', { cupid, reason: request.query.reason, count: devices.length });
-      return { cupid, devices };
+      const includeRevoked = request.query.include_revoked === 'true';
+      return { cupid, devices: await readCustomerDevices(db, cupid, includeRevoked, readerOf(request, request.query.reason)) };
     },
   );
 
@@ -152,7 +144,7 @@ export async function adminSessionRoutes(app: FastifyInstance, services: Service
           properties: { device_id: uuidString, reason },
         },
         response: { 200: revokedDevice, ...errors(400, 401, 403, 404, 503) },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const r = revoker(request, request.body.reason);

@@ -40,7 +40,7 @@ export async function devOutboxRoutes(app: FastifyInstance, outbox: DevOutbox) {
             },
           },
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => ({ messages: outbox.list(request.query.cupid) }),
   );

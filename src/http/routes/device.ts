@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { reportingJourneyEnd } from '../../journey/risk-outcome.js';
 import { bindDevice } from '../../journey/steps/device-bind.js';
 import type { Services } from '../../services.js';
 import { sendJourneyAnswer } from '../journey-reply.js';
@@ -28,14 +27,12 @@ export async function deviceRoutes(app: FastifyInstance, services: Services) {
     },
     async (request, reply) => {
       const { body } = request;
-      const { answer, deviceBound } = await reportingJourneyEnd(services.journey, body.context_id, () =>
-        bindDevice(services.journey, {
-          contextId: body.context_id,
-          transactionId: body.transaction_id,
-          bindDevice: body.bind_device,
-          origin: originOf(request),
-        }),
-      );
+      const { answer, deviceBound } = await bindDevice(services.journey, {
+        contextId: body.context_id,
+        transactionId: body.transaction_id,
+        bindDevice: body.bind_device,
+        origin: originOf(request),
+      });
       return sendJourneyAnswer(reply, services.settings, answer, 200, { device_bound: deviceBound });
     },
   );

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { reportingJourneyEnd } from '../../journey/risk-outcome.js';
 import { acceptDocument, declineDocument, getDocument } from '../../journey/steps/esign.js';
 import type { Services } from '../../services.js';
 import { sendJourneyAnswer } from '../journey-reply.js';
@@ -79,16 +78,14 @@ export async function esignRoutes(app: FastifyInstance, services: Services) {
     },
     async (request, reply) => {
       const { body } = request;
-      const { answer, acceptedAt } = await reportingJourneyEnd(deps, body.context_id, () =>
-        acceptDocument(deps, {
-          contextId: body.context_id,
-          transactionId: body.transaction_id,
-          documentId: body.document_id,
-          claimedIp: body.acceptance_ip,
-          claimedTimestamp: body.acceptance_timestamp,
-          origin: originOf(request),
-        }),
-      );
+      const { answer, acceptedAt } = await acceptDocument(deps, {
+        contextId: body.context_id,
+        transactionId: body.transaction_id,
+        documentId: body.document_id,
+        claimedIp: body.acceptance_ip,
+        claimedTimestamp: body.acceptance_timestamp,
+        origin: originOf(request),
+      });
       return sendJourneyAnswer(reply, services.settings, answer, 201, {
         transaction_id: body.transaction_id,
         esign_accepted: true,
@@ -107,18 +104,16 @@ export async function esignRoutes(app: FastifyInstance, services: Services) {
         'x-extension': true,
         body: documentBody,
         response: { ...errors(400, 401, 403, 404, 410, 503) },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const { body } = request;
-      await reportingJourneyEnd(deps, body.context_id, () =>
-        declineDocument(deps, {
-          contextId: body.context_id,
-          transactionId: body.transaction_id,
-          documentId: body.document_id,
-          origin: originOf(request),
-        }),
-      );
+      await declineDocument(deps, {
+        contextId: body.context_id,
+        transactionId: body.transaction_id,
+        documentId: body.document_id,
+        origin: originOf(request),
+      });
     },
   );
 }

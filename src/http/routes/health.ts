@@ -41,7 +41,7 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps) {
           200: readyBody,
           503: readyBody,
         },
-      } as Record<string, unknown>,
+      },
     },
     async (_request, reply) => {
       const checks = { database: false, migrations: false, accepting: deps.accepting() };

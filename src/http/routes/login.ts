@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { reportingJourneyEnd } from '../../journey/risk-outcome.js';
 import { login } from '../../journey/login.js';
 import { normalizeUsername } from '../../security/username.js';
 import type { Services } from '../../services.js';
@@ -58,20 +57,17 @@ export async function loginRoutes(app: FastifyInstance, services: Services) {
     async (request, reply) => {
       const body = request.body;
       const origin = originOf(request);
-      const run = () =>
-        login(services.journey, {
-          username: body.username,
-          password: body.password,
-          transmitAid: body.transmit_aid,
-          contextId: body.context_id,
-          drsActionToken: body.drs_action_token,
-          deviceFingerprint: body.device_fingerprint,
-          appId: headerString(request, 'x-app-id') ?? origin.clientId ?? 'unknown',
-          appVersion: headerString(request, 'x-app-version') ?? 'unknown',
-          origin,
-        });
-      // Only a login that carried an action token can have something to tell the risk service.
-      const answer = await (body.drs_action_token ? reportingJourneyEnd(services.journey, body.context_id, run) : run());
+      const answer = await login(services.journey, {
+        username: body.username,
+        password: body.password,
+        transmitAid: body.transmit_aid,
+        contextId: body.context_id,
+        drsActionToken: body.drs_action_token,
+        deviceFingerprint: body.device_fingerprint,
+        appId: headerString(request, 'x-app-id') ?? origin.clientId ?? 'unknown',
+        appVersion: headerString(request, 'x-app-version') ?? 'unknown',
+        origin,
+      });
       return sendJourneyAnswer(reply, services.settings, answer, 201);
     },
   );

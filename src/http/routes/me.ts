@@ -1,14 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { listTrustedDevices, revokeTrustedDevice } from '../../devices/device-trust.js';
 import { CiamError } from '../../errors/catalogue.js';
 import type { Services } from '../../services.js';
-import { revokeTrustedDevice } from '../../session/device-trust.js';
-import type { LiveAccessToken } from '../../store/queries/tokens.js';
-import { devicesOf } from '../../store/queries/trusted-devices.js';
-import { liveSessionsOf } from '../../store/queries/sessions.js';
+import { ownSessions, type LiveAccessToken } from '../../session/own-sessions.js';
 import { bearerToken } from '../bearer.js';
 import { originOf } from '../request-origin.js';
 import { errors, uuidString } from '../schemas/common.js';
-import { deviceItem, sessionItem } from '../schemas/sessions.js';
+import { deviceItem, revokedDevice, revokedSession, sessionItem } from '../schemas/sessions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,13 +46,9 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
           200: { type: 'object', required: ['sessions'], properties: { sessions: { type: 'array', items: sessionItem(true) } } },
           ...errors(401, 503),
         },
-      } as Record<string, unknown>,
+      },
     },
-    async (request) => {
-      const me = customerOf(request);
-      const rows = await liveSessionsOf(db, me.cupid);
-      return { sessions: rows.map((s) => ({ ...s, current: s.session_id === me.session_id })) };
-    },
+    async (request) => ({ sessions: await ownSessions(db, customerOf(request)) }),
   );
 
   app.delete<{ Params: { session_id: string } }>(
@@ -66,7 +60,7 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
         description: 'The session becomes REVOKED (revoked_by CUSTOMER) and its tokens REVOKED.',
         params: sessionParams,
         response: { 200: revokedSession, ...errors(400, 401, 404, 503) },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const me = customerOf(request);
@@ -95,7 +89,7 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
           },
           ...errors(401, 503),
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const me = customerOf(request);
@@ -119,9 +113,9 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
           200: { type: 'object', required: ['devices'], properties: { devices: { type: 'array', items: deviceItem } } },
           ...errors(401, 503),
         },
-      } as Record<string, unknown>,
+      },
     },
-    async (request) => ({ devices: await devicesOf(db, customerOf(request).cupid, false) }),
+    async (request) => ({ devices: await listTrustedDevices(db, customerOf(request).cupid, false) }),
   );
 
   app.delete<{ Params: { device_id: string } }>(
@@ -134,7 +128,7 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
         description: 'The next login from that device asks for MFA again.',
         params: deviceParams,
         response: { 200: revokedDevice, ...errors(400, 401, 404, 503) },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
       const me = customerOf(request);
@@ -149,19 +143,3 @@ export async function meRoutes(app: FastifyInstance, services: Services) {
     },
   );
 }
-
-export const revokedSession = {
-  type: 'object',
-  required: ['success', 'session_id', 'tokens_revoked'],
-  properties: {
-    success: { type: 'boolean' },
-    session_id: { type: 'string' },
-    tokens_revoked: { type: 'integer', description: 'Tokens this call revoked (0 when the session had already ended).' },
-  },
-} as const;
-
-export const revokedDevice = {
-  type: 'object',
-  required: ['success', 'device_id', 'status'],
-  properties: { success: { type: 'boolean' }, device_id: { type: 'string' }, status: { type: 'string', enum: ['ACTIVE', 'REVOKED', 'EXPIRED'] } },
-} as const;

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { reportingJourneyEnd } from '../../journey/risk-outcome.js';
 import { CiamError } from '../../errors/catalogue.js';
 import { initiateMfa } from '../../journey/steps/mfa-initiate.js';
 import { verifyOtp } from '../../journey/steps/otp-verify.js';
@@ -62,15 +61,13 @@ export async function mfaRoutes(app: FastifyInstance, services: Services) {
       if (!['sms', 'voice', 'push'].includes(body.method)) {
         throw new CiamError('CIAM_E01_01_009', { contextId: body.context_id });
       }
-      const answer = await reportingJourneyEnd(deps, body.context_id, () =>
-        initiateMfa(deps, {
-          contextId: body.context_id,
-          transactionId: body.transaction_id,
-          method: body.method,
-          mfaOptionId: body.mfa_option_id,
-          origin: originOf(request),
-        }),
-      );
+      const answer = await initiateMfa(deps, {
+        contextId: body.context_id,
+        transactionId: body.transaction_id,
+        method: body.method,
+        mfaOptionId: body.mfa_option_id,
+        origin: originOf(request),
+      });
       return {
         response_type_code: answer.kind,
         transaction_id: answer.transactionId,
@@ -101,14 +98,12 @@ export async function mfaRoutes(app: FastifyInstance, services: Services) {
     },
     async (request, reply) => {
       const { body } = request;
-      const answer = await reportingJourneyEnd(deps, body.context_id, () =>
-        verifyOtp(deps, {
-          contextId: body.context_id,
-          transactionId: body.transaction_id,
-          code: body.code,
-          origin: originOf(request),
-        }),
-      );
+      const answer = await verifyOtp(deps, {
+        contextId: body.context_id,
+        transactionId: body.transaction_id,
+        code: body.code,
+        origin: originOf(request),
+      });
       return sendJourneyAnswer(reply, services.settings, answer, 201);
     },
   );
@@ -133,13 +128,11 @@ export async function mfaRoutes(app: FastifyInstance, services: Services) {
       },
     },
     async (request, reply) => {
-      const answer = await reportingJourneyEnd(deps, request.body.context_id, () =>
-        pollPush(deps, {
-          contextId: request.body.context_id,
-          transactionId: request.params.transaction_id,
-          origin: originOf(request),
-        }),
-      );
+      const answer = await pollPush(deps, {
+        contextId: request.body.context_id,
+        transactionId: request.params.transaction_id,
+        origin: originOf(request),
+      });
       if (answer.kind === 'MFA_PENDING') {
         return reply.status(200).send({
           response_type_code: 'MFA_PENDING',
@@ -175,15 +168,13 @@ export async function mfaRoutes(app: FastifyInstance, services: Services) {
       },
     },
     async (request) => {
-      const answer = await reportingJourneyEnd(deps, request.body.context_id, () =>
-        approvePush(deps, {
-          contextId: request.body.context_id,
-          transactionId: request.params.transaction_id,
-          selectedNumber: request.body.selected_number,
-          approvalSecret: request.body.approval_secret,
-          origin: originOf(request),
-        }),
-      );
+      const answer = await approvePush(deps, {
+        contextId: request.body.context_id,
+        transactionId: request.params.transaction_id,
+        selectedNumber: request.body.selected_number,
+        approvalSecret: request.body.approval_secret,
+        origin: originOf(request),
+      });
       return { success: answer.success, transaction_id: answer.transactionId };
     },
   );
@@ -202,17 +193,15 @@ export async function mfaRoutes(app: FastifyInstance, services: Services) {
           properties: { context_id: stepRefs.context_id, approval_secret: text(128, { minLength: 1 }) },
         },
         response: { 200: phoneAnswer, ...errors(400, 401, 404, 410, 429, 503) },
-      } as Record<string, unknown>,
+      },
     },
     async (request) => {
-      const answer = await reportingJourneyEnd(deps, request.body.context_id, () =>
-        denyPush(deps, {
-          contextId: request.body.context_id,
-          transactionId: request.params.transaction_id,
-          approvalSecret: request.body.approval_secret,
-          origin: originOf(request),
-        }),
-      );
+      const answer = await denyPush(deps, {
+        contextId: request.body.context_id,
+        transactionId: request.params.transaction_id,
+        approvalSecret: request.body.approval_secret,
+        origin: originOf(request),
+      });
       return { success: answer.success, transaction_id: answer.transactionId };
     },
   );

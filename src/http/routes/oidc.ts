@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
-import { readsOf } from '../../store/database.js';
 import { ID_TOKEN_ALG } from '../../session/signing-keys.js';
 import { bearerToken } from '../bearer.js';
 import { errors } from '../schemas/common.js';
@@ -45,7 +44,7 @@ export async function oidcRoutes(app: FastifyInstance, services: Services) {
     async (_request, reply) => {
       // Short: a key created by another instance must reach relying parties quickly.
       reply.header('cache-control', 'public, max-age=60');
-      return { keys: await signingKeys.publicKeys(readsOf(db)) };
+      return { keys: await signingKeys.publicKeys(db.reads) };
     },
   );
 
@@ -76,7 +75,7 @@ export async function oidcRoutes(app: FastifyInstance, services: Services) {
           },
           ...errors(401),
         },
-      } as Record<string, unknown>,
+      },
     },
     async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');
@@ -110,7 +109,7 @@ export async function oidcRoutes(app: FastifyInstance, services: Services) {
           },
           ...errors(401, 503),
         },
-      } as Record<string, unknown>,
+      },
     },
     async (request, reply) => {
       const who = await sessions.authenticate(bearerToken(request));

@@ -39,7 +39,7 @@ export const errorBody = {
   },
 } as const;
 
-export const errorRef = { $ref: 'ErrorResponse#' } as const;
+const errorRef = { $ref: 'ErrorResponse#' } as const;
 
 /** Response entry for a list of statuses that answer with the error body. */
 export function errors(...statuses: number[]): Record<number, typeof errorRef> {

@@ -9,7 +9,7 @@ import { isPageCursor } from '../page-cursor.js';
 // Control characters (C0, DEL, C1) and lone surrogates; a well-formed surrogate pair is one code point.
 const NOT_PLAIN_TEXT = /[\p{Cc}\p{Cs}]/u;
 
-export function isPlainText(value: string): boolean {
+function isPlainText(value: string): boolean {
   return !NOT_PLAIN_TEXT.test(value);
 }
 
@@ -42,7 +42,7 @@ export function text(maxLength: number, more: Record<string, unknown> = {}) {
  * widest in use; PostgreSQL refuses ±16:00), an upper-case T and Z, and no leap second (PostgreSQL
  * refuses 23:59:60 with a fraction). `format: date-time` still checks the calendar (no 30 February).
  */
-export const TIMESTAMP_PATTERN = '^(?!0000)\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:[0-5]\\d(?:\\.\\d{1,9})?(?:Z|[+-](?:0\\d|1[0-3]):[0-5]\\d|[+-]14:00)$';
+const TIMESTAMP_PATTERN = '^(?!0000)\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:[0-5]\\d(?:\\.\\d{1,9})?(?:Z|[+-](?:0\\d|1[0-3]):[0-5]\\d|[+-]14:00)$';
 
 export function timestamp(description: string) {
   return { type: 'string', format: 'date-time', pattern: TIMESTAMP_PATTERN, maxLength: 40, description } as const;

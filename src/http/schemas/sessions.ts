@@ -48,3 +48,21 @@ export const deviceItem = {
     revoked_at: { type: ['string', 'null'], format: 'date-time' },
   },
 } as const;
+
+/** The answer to revoking one session, by the customer or by an agent. */
+export const revokedSession = {
+  type: 'object',
+  required: ['success', 'session_id', 'tokens_revoked'],
+  properties: {
+    success: { type: 'boolean' },
+    session_id: { type: 'string' },
+    tokens_revoked: { type: 'integer', description: 'Tokens this call revoked (0 when the session had already ended).' },
+  },
+} as const;
+
+/** The answer to revoking one trusted device, by the customer or by an agent. */
+export const revokedDevice = {
+  type: 'object',
+  required: ['success', 'device_id', 'status'],
+  properties: { success: { type: 'boolean' }, device_id: { type: 'string' }, status: { type: 'string', enum: ['ACTIVE', 'REVOKED', 'EXPIRED'] } },
+} as const;

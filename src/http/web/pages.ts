@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { Settings } from '../../config/settings.js';
-import type { ConsoleOidcSettings, WebSettings } from '../../config/web-settings.js';
+import type { ConsoleOidcSettings, WebSettings } from '../../config/web.js';
 import { DEMO_PENDING_DOCUMENTS, DEMO_USERS } from '../../providers/directory/demo-directory.js';
 import { pageContentSecurityPolicy } from './content-security-policy.js';
 

@@ -1,35 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { recordAudit, type RequestOrigin } from '../../audit/record.js';
+import { recordAudit } from '../../audit/record.js';
 import { CiamError } from '../../errors/catalogue.js';
 import type { Phone } from '../../providers/directory/port.js';
 import { DeliveryUnconfirmedError, ProviderRefusedError } from '../../providers/errors.js';
-import { findAuthContext, finishAuthContext } from '../../store/queries/auth-contexts.js';
+import type { Queryable } from '../../store/database.js';
+import { finishAuthContext, type AuthContextRow } from '../../store/queries/auth-contexts.js';
 import { closeStep, insertStep, type StepRow } from '../../store/queries/auth-transactions.js';
 import { countCodeSent } from '../../store/queries/mfa-counters.js';
 import { isMfaLocked } from '../../store/queries/mfa-lockouts.js';
 import type { ChallengeAnswer } from '../answers.js';
+import { reofferMfa } from '../advance.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { fromProvider } from '../provider-call.js';
-import {
-  hashOneTimeCode,
-  isUuid,
-  newApprovalSecret,
-  newDisplayNumber,
-  newOneTimeCode,
-  numberChoices,
-  sha256Hex,
-} from '../secrets.js';
-import { assertUsable, clientOf, failWith, isCallersJourney, lockStep, throwIfFailure } from '../step-guard.js';
+import { reportingJourneyEnd } from '../risk-outcome.js';
+import { hashOneTimeCode, newApprovalSecret, newDisplayNumber, newOneTimeCode, numberChoices, sha256Hex } from '../secrets.js';
+import { clientOf, consumeStep, failWith, lockStep, type Failure, type LockedStep } from '../step-guard.js';
+import { takeStep, type StepCall } from '../step-runner.js';
 
 /** The window of CIAM_MFA_CODES_PER_HOUR. */
 const CODE_CAP_WINDOW_SECONDS = 3600;
 
-export interface InitiateRequest {
-  contextId: string;
-  transactionId: string;
+export interface InitiateRequest extends StepCall {
   method: 'sms' | 'voice' | 'push';
   mfaOptionId?: number;
-  origin: RequestOrigin;
 }
 
 /**
@@ -40,82 +33,116 @@ export interface InitiateRequest {
  * longer offers that phone (400 CIAM_E01_01_019): the customer picks another phone or push. If the
  * send's outcome is unknown, the code may have arrived, so the step stays and stays usable.
  */
-export async function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Promise<ChallengeAnswer> {
-  const contextId = req.contextId;
-  const known = isUuid(contextId) ? await findAuthContext(deps.db, contextId) : undefined;
-  if (!known || !isCallersJourney(known, clientOf(req.origin))) throw new CiamError('CIAM_E01_03_001', { contextId });
-  if ((req.method === 'sms' || req.method === 'voice') && req.mfaOptionId === undefined) {
-    throw new CiamError('CIAM_E01_05_001', { contextId });
-  }
-  // The phone number is looked up now, never stored: only the CUPID lives in this database.
-  const phone =
-    req.method === 'push'
-      ? undefined
-      : await fromProvider(async () => {
-          const user = await deps.directory.findByCupid(known.cupid);
-          return user?.phones.find((p) => p.optionId === req.mfaOptionId);
-        }, contextId);
-
-  const challenge = {
+export function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Promise<ChallengeAnswer> {
+  const challenge: Challenge = {
     transactionId: randomUUID(),
     code: newOneTimeCode(),
     displayNumber: newDisplayNumber(),
     approvalSecret: newApprovalSecret(),
   };
-
-  const opened = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['MFA_INITIATE']);
-    assertUsable(locked);
-    const { step, context } = locked;
-    validateMethod(step, req, phone);
-    if (await isMfaLocked(tx, context.cupid)) throw new CiamError('CIAM_E01_01_005', { contextId });
-    if (req.method !== 'push') {
-      // Codes cost money and can be pumped to premium numbers: a cap per customer, whatever the journey.
-      const cap = await countCodeSent(tx, context.cupid, CODE_CAP_WINDOW_SECONDS);
-      if (cap.sent > deps.settings.mfaCodesPerHour) {
-        await recordAudit(tx, {
-          type: 'MFA_CODE_CAP_REACHED',
-          cupid: context.cupid,
-          contextId,
-          transactionId: step.transaction_id,
-          origin: req.origin,
-          data: { method: req.method, codes_per_hour: deps.settings.mfaCodesPerHour, retry_after_seconds: cap.windowEndsInSeconds },
-        });
-        return failWith(
-          new CiamError('CIAM_E00_00_005', { contextId, headers: { 'Retry-After': String(cap.windowEndsInSeconds) } }),
-        );
-      }
-    }
-
-    const consumed = await closeStep(tx, step.transaction_id, 'CONSUMED', { mfaMethod: req.method, mfaOptionId: req.mfaOptionId });
-    if (!consumed) throw new CiamError('CIAM_E01_03_002', { contextId });
-    const isPush = req.method === 'push';
-    const next = await insertStep(tx, {
-      transactionId: challenge.transactionId,
-      contextId,
-      parentTransactionId: step.transaction_id,
-      type: isPush ? 'MFA_PUSH_VERIFY' : 'MFA_VERIFY',
-      phase: 'MFA',
-      ttlSeconds: isPush ? deps.settings.lifetimes.pushStep : deps.settings.lifetimes.mfaStep,
-      mfaMethod: req.method,
-      mfaOptionId: req.mfaOptionId,
-      attemptNumber: step.attempt_number ?? 1,
-      ...(isPush
-        ? { displayNumber: challenge.displayNumber, approvalSecretHash: sha256Hex(challenge.approvalSecret) }
-        : { otpCodeHash: hashOneTimeCode(deps.otpKey, challenge.transactionId, challenge.code) }),
+  return reportingJourneyEnd(deps, req.contextId, async () => {
+    const opened = await takeStep(deps, req, {
+      accepts: ['MFA_INITIATE'],
+      prepare: (journey) => phoneOf(deps, req, journey),
+      take: (tx, locked, phone) => openChallenge(deps, tx, locked, req, phone, challenge),
     });
-    const resent = (step.attempt_number ?? 1) > 1 || step.parent_transaction_id !== null;
-    await recordAudit(tx, {
-      type: isPush ? 'MFA_PUSH_SENT' : resent ? 'MFA_CHALLENGE_RESENT' : 'MFA_CHALLENGE_SENT',
-      cupid: context.cupid,
-      contextId,
-      transactionId: next.transaction_id,
-      origin: req.origin,
-      data: { method: req.method, mfa_option_id: req.mfaOptionId ?? null, attempt_number: next.attempt_number },
-    });
-    return { step, next, cupid: context.cupid };
-  }).then(throwIfFailure);
+    await deliver(deps, req, opened, challenge);
+    const { next } = opened;
+    return req.method === 'push'
+      ? { kind: 'PUSH_VERIFY_REQUIRED', transactionId: next.transaction_id, expiresAt: next.expires_at, displayNumber: challenge.displayNumber }
+      : { kind: 'OTP_VERIFY_REQUIRED', transactionId: next.transaction_id, expiresAt: next.expires_at };
+  });
+}
 
+interface Challenge {
+  transactionId: string;
+  code: string;
+  displayNumber: number;
+  approvalSecret: string;
+}
+
+interface Opened {
+  step: StepRow;
+  next: StepRow;
+  cupid: string;
+  phone: Phone | undefined;
+}
+
+/** The phone number is looked up now, never stored: only the CUPID lives in this database. */
+async function phoneOf(deps: JourneyDeps, req: InitiateRequest, journey: AuthContextRow): Promise<Phone | undefined> {
+  if ((req.method === 'sms' || req.method === 'voice') && req.mfaOptionId === undefined) {
+    throw new CiamError('CIAM_E01_05_001', { contextId: req.contextId });
+  }
+  if (req.method === 'push') return undefined;
+  return fromProvider(async () => {
+    const user = await deps.directory.findByCupid(journey.cupid);
+    return user?.phones.find((p) => p.optionId === req.mfaOptionId);
+  }, req.contextId);
+}
+
+/** Consumes the MFA_INITIATE step and opens the verification step, within the customer's limits. */
+async function openChallenge(
+  deps: JourneyDeps,
+  tx: Queryable,
+  locked: LockedStep,
+  req: InitiateRequest,
+  phone: Phone | undefined,
+  challenge: Challenge,
+): Promise<Opened | Failure> {
+  const { step, context } = locked;
+  const contextId = context.context_id;
+  validateMethod(step, req, phone);
+  if (await isMfaLocked(tx, context.cupid)) throw new CiamError('CIAM_E01_01_005', { contextId });
+  const capped = req.method === 'push' ? undefined : await codeCapReached(deps, tx, locked, req);
+  if (capped) return capped;
+
+  await consumeStep(tx, locked, { mfaMethod: req.method, mfaOptionId: req.mfaOptionId });
+  const isPush = req.method === 'push';
+  const next = await insertStep(tx, {
+    transactionId: challenge.transactionId,
+    contextId,
+    parentTransactionId: step.transaction_id,
+    type: isPush ? 'MFA_PUSH_VERIFY' : 'MFA_VERIFY',
+    phase: 'MFA',
+    ttlSeconds: isPush ? deps.settings.lifetimes.pushStep : deps.settings.lifetimes.mfaStep,
+    mfaMethod: req.method,
+    mfaOptionId: req.mfaOptionId,
+    attemptNumber: step.attempt_number ?? 1,
+    ...(isPush
+      ? { displayNumber: challenge.displayNumber, approvalSecretHash: sha256Hex(challenge.approvalSecret) }
+      : { otpCodeHash: hashOneTimeCode(deps.otpKey, challenge.transactionId, challenge.code) }),
+  });
+  const resent = (step.attempt_number ?? 1) > 1 || step.parent_transaction_id !== null;
+  await recordAudit(tx, {
+    type: isPush ? 'MFA_PUSH_SENT' : resent ? 'MFA_CHALLENGE_RESENT' : 'MFA_CHALLENGE_SENT',
+    cupid: context.cupid,
+    contextId,
+    transactionId: next.transaction_id,
+    origin: req.origin,
+    data: { method: req.method, mfa_option_id: req.mfaOptionId ?? null, attempt_number: next.attempt_number },
+  });
+  return { step, next, cupid: context.cupid, phone };
+}
+
+/** Codes cost money and can be pumped to premium numbers: a cap per customer, whatever the journey. */
+async function codeCapReached(deps: JourneyDeps, tx: Queryable, { step, context }: LockedStep, req: InitiateRequest): Promise<Failure | undefined> {
+  const cap = await countCodeSent(tx, context.cupid, CODE_CAP_WINDOW_SECONDS);
+  if (cap.sent <= deps.settings.mfaCodesPerHour) return undefined;
+  await recordAudit(tx, {
+    type: 'MFA_CODE_CAP_REACHED',
+    cupid: context.cupid,
+    contextId: context.context_id,
+    transactionId: step.transaction_id,
+    origin: req.origin,
+    data: { method: req.method, codes_per_hour: deps.settings.mfaCodesPerHour, retry_after_seconds: cap.windowEndsInSeconds },
+  });
+  const headers = { 'Retry-After': String(cap.windowEndsInSeconds) };
+  return failWith(new CiamError('CIAM_E00_00_005', { contextId: context.context_id, headers }));
+}
+
+/** Sends the code or the push after the commit; a failed send withdraws the step (see initiateMfa). */
+async function deliver(deps: JourneyDeps, req: InitiateRequest, opened: Opened, challenge: Challenge): Promise<void> {
+  const contextId = req.contextId;
   try {
     if (req.method === 'push') {
       await deps.pushSender.sendPush({
@@ -125,15 +152,14 @@ export async function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Prom
         numberChoices: numberChoices(challenge.displayNumber),
         approvalSecret: challenge.approvalSecret,
         expiresAt: opened.next.expires_at,
-        // Read only by the development outbox, which stands in for the customer's eyes.
-        ...({ displayNumber: challenge.displayNumber } as object),
+        displayNumber: challenge.displayNumber,
       });
     } else {
       await deps.codeSender.sendCode({
         channel: req.method,
         cupid: opened.cupid,
         transactionId: opened.next.transaction_id,
-        phoneNumber: phone!.number,
+        phoneNumber: opened.phone!.number,
         code: challenge.code,
       });
     }
@@ -157,10 +183,6 @@ export async function initiateMfa(deps: JourneyDeps, req: InitiateRequest): Prom
       throw await withdrawUndelivered(deps, req, opened.step, opened.next, err);
     }
   }
-
-  return req.method === 'push'
-    ? { kind: 'PUSH_VERIFY_REQUIRED', transactionId: opened.next.transaction_id, expiresAt: opened.next.expires_at, displayNumber: challenge.displayNumber }
-    : { kind: 'OTP_VERIFY_REQUIRED', transactionId: opened.next.transaction_id, expiresAt: opened.next.expires_at };
 }
 
 function validateMethod(step: StepRow, req: InitiateRequest, phone: Phone | undefined): void {
@@ -182,16 +204,7 @@ async function withdrawUndelivered(deps: JourneyDeps, req: InitiateRequest, init
     if (!withdrawn) return undefined;
     // A journey that ended meanwhile gets no new step, but the withdrawal is still audited.
     const next = locked.context.is_open
-      ? await insertStep(tx, {
-          contextId: req.contextId,
-          parentTransactionId: unsent.transaction_id,
-          type: 'MFA_INITIATE',
-          phase: 'MFA',
-          ttlSeconds: deps.settings.lifetimes.mfaStep,
-          mfaOptions: initiate.mfa_options ?? [],
-          mobileApproveStatus: initiate.mobile_approve_status ?? undefined,
-          attemptNumber: initiate.attempt_number ?? 1,
-        })
+      ? await reofferMfa(deps, tx, { contextId: req.contextId, parentTransactionId: unsent.transaction_id, attemptNumber: initiate.attempt_number ?? 1 }, initiate)
       : undefined;
     await recordAudit(tx, {
       type: 'MFA_DELIVERY_FAILED',
@@ -225,16 +238,7 @@ async function withdrawRefusedPhone(deps: JourneyDeps, req: InitiateRequest, ini
     const base = { cupid: locked.context.cupid, contextId: req.contextId, origin: req.origin };
     const canGoOn = locked.context.is_open && (remaining.length > 0 || pushLeft);
     const next = canGoOn
-      ? await insertStep(tx, {
-          contextId: req.contextId,
-          parentTransactionId: unsent.transaction_id,
-          type: 'MFA_INITIATE',
-          phase: 'MFA',
-          ttlSeconds: deps.settings.lifetimes.mfaStep,
-          mfaOptions: remaining,
-          mobileApproveStatus: initiate.mobile_approve_status ?? undefined,
-          attemptNumber: initiate.attempt_number ?? 1,
-        })
+      ? await reofferMfa(deps, tx, { contextId: req.contextId, parentTransactionId: unsent.transaction_id, attemptNumber: initiate.attempt_number ?? 1 }, initiate, remaining)
       : undefined;
     await recordAudit(tx, {
       ...base,

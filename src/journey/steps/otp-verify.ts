@@ -1,23 +1,24 @@
 import { recordAudit, type RequestOrigin } from '../../audit/record.js';
 import { CiamError } from '../../errors/catalogue.js';
 import type { Queryable } from '../../store/database.js';
-import { findAuthContext, finishAuthContext, type AuthContextRow } from '../../store/queries/auth-contexts.js';
-import { closeStep, findStep, insertStep, type StepRow } from '../../store/queries/auth-transactions.js';
+import { finishAuthContext, type AuthContextRow } from '../../store/queries/auth-contexts.js';
+import { findStep, type StepRow } from '../../store/queries/auth-transactions.js';
 import { clearWrongCodes, countWrongCode } from '../../store/queries/mfa-counters.js';
 import { isMfaLocked, lockMfa } from '../../store/queries/mfa-lockouts.js';
-import { advance } from '../advance.js';
+import { advance, journeySoFar, reofferMfa } from '../advance.js';
 import type { JourneyAnswer } from '../answers.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { fromProvider } from '../provider-call.js';
-import { hashOneTimeCode, isUuid, sameDigest } from '../secrets.js';
-import { assertUsable, clientOf, failWith, isCallersJourney, lockStep, throwIfFailure } from '../step-guard.js';
+import { hashOneTimeCode, sameDigest } from '../secrets.js';
+import { assertUsable, consumeStep, failWith, findStepOf } from '../step-guard.js';
+import { runStep, type StepCall } from '../step-runner.js';
 
-export interface VerifyRequest {
-  contextId: string;
-  transactionId: string;
+export interface VerifyRequest extends StepCall {
   code: string;
-  origin: RequestOrigin;
 }
+
+/** What is known before the transaction: whether the code is right, and only then the documents. */
+type Looked = { codeRight: false } | { codeRight: true; pendingDocumentId: string | null };
 
 /**
  * POST /auth/mfa/otp/verify. The step is single-use either way: a right code moves the journey
@@ -26,33 +27,51 @@ export interface VerifyRequest {
  * step — until the customer's consecutive wrong codes reach the limit, which fails the journey
  * and locks MFA for the customer. While MFA is locked no code is checked at all.
  */
-export async function verifyOtp(deps: JourneyDeps, req: VerifyRequest): Promise<JourneyAnswer> {
+export function verifyOtp(deps: JourneyDeps, req: VerifyRequest): Promise<JourneyAnswer> {
   const { contextId, origin } = req;
-  const known = isUuid(contextId) ? await findAuthContext(deps.db, contextId) : undefined;
-  if (!known || !isCallersJourney(known, clientOf(req.origin))) throw new CiamError('CIAM_E01_03_001', { contextId });
-  const pendingDocumentId = await fromProvider(() => deps.agreements.pendingMandatoryDocument(known.cupid), contextId);
-
-  const result = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['MFA_VERIFY', 'MFA_PUSH_VERIFY']);
-    if (locked.step.transaction_type === 'MFA_PUSH_VERIFY') throw new CiamError('CIAM_E01_01_018', { contextId });
-    assertUsable(locked);
-    const { step, context } = locked;
-    if (await isMfaLocked(tx, context.cupid)) throw new CiamError('CIAM_E01_01_005', { contextId });
-    const expected = step.otp_code_hash ?? '';
-    const correct = sameDigest(hashOneTimeCode(deps.otpKey, step.transaction_id, req.code), expected);
-    const closed = await closeStep(tx, step.transaction_id, 'CONSUMED', { verificationResult: correct ? 'CORRECT' : 'INCORRECT' });
-    if (!closed) throw new CiamError('CIAM_E01_03_002', { contextId });
-    const base = { cupid: context.cupid, contextId, transactionId: step.transaction_id, origin };
-
-    if (correct) {
+  return runStep(deps, req, {
+    accepts: ['MFA_VERIFY', 'MFA_PUSH_VERIFY'],
+    prepare: (journey) => lookBeforeTaking(deps, req, journey),
+    usable: (locked) => {
+      if (locked.step.transaction_type === 'MFA_PUSH_VERIFY') throw new CiamError('CIAM_E01_01_018', { contextId });
+      assertUsable(locked);
+    },
+    take: async (tx, locked, looked) => {
+      const { step, context } = locked;
+      if (await isMfaLocked(tx, context.cupid)) throw new CiamError('CIAM_E01_01_005', { contextId });
+      const correct = isRightCode(deps, step, req.code);
+      // The code's hash never changes, so this differs from the look before only if the MFA lock
+      // ended in between: the step stays as it was and the customer sends the code again.
+      if (correct !== looked.codeRight) throw new CiamError('CIAM_E05_00_002', { contextId });
+      await consumeStep(tx, locked, { verificationResult: correct ? 'CORRECT' : 'INCORRECT' });
+      const base = { cupid: context.cupid, contextId, transactionId: step.transaction_id, origin };
+      const data = { method: step.mfa_method, attempt_number: step.attempt_number };
+      if (!looked.codeRight) {
+        await recordAudit(tx, { ...base, type: 'MFA_VERIFY_FAILED', data });
+        return wrongCode(deps, tx, context, step, origin);
+      }
       await clearWrongCodes(tx, context.cupid);
-      await recordAudit(tx, { ...base, type: 'MFA_VERIFY_SUCCESS', data: { method: step.mfa_method, attempt_number: step.attempt_number } });
-      return advance(deps, tx, { context, after: 'MFA', parentTransactionId: step.transaction_id, pendingDocumentId, origin });
-    }
-    await recordAudit(tx, { ...base, type: 'MFA_VERIFY_FAILED', data: { method: step.mfa_method, attempt_number: step.attempt_number } });
-    return wrongCode(deps, tx, context, step, origin);
+      await recordAudit(tx, { ...base, type: 'MFA_VERIFY_SUCCESS', data });
+      const facts = await journeySoFar(tx, context, { mfaDone: true, pendingDocumentId: looked.pendingDocumentId });
+      return advance(deps, tx, { context, parentTransactionId: step.transaction_id, origin }, facts);
+    },
   });
-  return throwIfFailure(result);
+}
+
+/**
+ * The factor is checked before any outside call: a wrong code is answered and counted without the
+ * agreement service, which is asked only after a right one. Nothing is consumed here — the
+ * transaction checks again under the journey's lock. While MFA is locked the code is not compared.
+ */
+async function lookBeforeTaking(deps: JourneyDeps, req: VerifyRequest, journey: AuthContextRow): Promise<Looked> {
+  const step = await findStepOf(deps.db, journey, req.transactionId);
+  if (!step || (await isMfaLocked(deps.db, journey.cupid)) || !isRightCode(deps, step, req.code)) return { codeRight: false };
+  const pending = await fromProvider(() => deps.agreements.pendingMandatoryDocument(journey.cupid), req.contextId);
+  return { codeRight: true, pendingDocumentId: pending ?? null };
+}
+
+function isRightCode(deps: JourneyDeps, step: StepRow, code: string): boolean {
+  return sameDigest(hashOneTimeCode(deps.otpKey, step.transaction_id, code), step.otp_code_hash ?? '');
 }
 
 async function wrongCode(deps: JourneyDeps, tx: Queryable, context: AuthContextRow, step: StepRow, origin: RequestOrigin) {
@@ -75,15 +94,6 @@ async function wrongCode(deps: JourneyDeps, tx: Queryable, context: AuthContextR
   }
   // The retry step offers what the original MFA_INITIATE step offered.
   const initiate = step.parent_transaction_id ? await findStep(tx, step.parent_transaction_id) : undefined;
-  const retry = await insertStep(tx, {
-    contextId,
-    parentTransactionId: step.transaction_id,
-    type: 'MFA_INITIATE',
-    phase: 'MFA',
-    ttlSeconds: deps.settings.lifetimes.mfaStep,
-    mfaOptions: initiate?.mfa_options ?? [],
-    mobileApproveStatus: initiate?.mobile_approve_status ?? undefined,
-    attemptNumber: attempt + 1,
-  });
+  const retry = await reofferMfa(deps, tx, { contextId, parentTransactionId: step.transaction_id, attemptNumber: attempt + 1 }, initiate);
   return failWith(new CiamError('CIAM_E01_01_017', { contextId, body: { transaction_id: retry.transaction_id } }));
 }

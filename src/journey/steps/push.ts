@@ -1,13 +1,16 @@
 import { recordAudit, type RequestOrigin } from '../../audit/record.js';
 import { CiamError } from '../../errors/catalogue.js';
-import { findAuthContext } from '../../store/queries/auth-contexts.js';
-import { closeStep, countWrongSecret, markPushApproved } from '../../store/queries/auth-transactions.js';
-import { advance } from '../advance.js';
+import type { Queryable } from '../../store/database.js';
+import { closeStep, countWrongSecret, markPushApproved, type StepRow } from '../../store/queries/auth-transactions.js';
+import { advance, journeySoFar } from '../advance.js';
 import type { PollAnswer } from '../answers.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { fromProvider } from '../provider-call.js';
-import { isUuid, sameDigest, sha256Hex } from '../secrets.js';
-import { clientOf, failWith, isCallersJourney, lockStep, PHONE_WITH_SECRET, throwIfFailure, type LockedStep } from '../step-guard.js';
+import { sameDigest, sha256Hex } from '../secrets.js';
+import { failWith, findStepOf, PHONE_WITH_SECRET, type Failure, type LockedStep } from '../step-guard.js';
+import { runStep, type StepCall } from '../step-runner.js';
+
+type AuditBase = { cupid: string; contextId: string; transactionId: string; origin: RequestOrigin };
 
 /**
  * Push with number matching. The phone approves (or denies) with the one-time secret only it
@@ -19,43 +22,40 @@ import { clientOf, failWith, isCallersJourney, lockStep, PHONE_WITH_SECRET, thro
 /** Wrong approval secrets a push step tolerates before it is rejected. */
 const MAX_WRONG_SECRETS = 3;
 
-export interface PollRequest {
-  contextId: string;
-  transactionId: string;
-  origin: RequestOrigin;
+export type PollRequest = StepCall;
+
+/** What is known before the transaction: whether the phone approved, and only then the documents. */
+type Looked = { approved: false } | { approved: true; pendingDocumentId: string | null };
+
+export function pollPush(deps: JourneyDeps, req: PollRequest): Promise<PollAnswer> {
+  const { origin } = req;
+  return runStep(deps, req, {
+    accepts: ['MFA_PUSH_VERIFY'],
+    // Only an approved step needs the agreement service; a waiting one must not depend on it.
+    prepare: async (journey): Promise<Looked> => {
+      const step = await findStepOf(deps.db, journey, req.transactionId);
+      if (step?.verification_result !== 'APPROVED') return { approved: false };
+      const pending = await fromProvider(() => deps.agreements.pendingMandatoryDocument(journey.cupid), req.contextId);
+      return { approved: true, pendingDocumentId: pending ?? null };
+    },
+    usable: (locked) => assertPushOpen(locked, 'poll'),
+    take: async (tx, locked, looked) => {
+      const { step, context } = locked;
+      // Approved after the look: the next poll collects it, with the documents looked up.
+      if (!looked.approved || step.verification_result === null) {
+        return { kind: 'MFA_PENDING', transactionId: step.transaction_id, expiresAt: step.expires_at, retryAfterMs: deps.settings.pushPollIntervalMs };
+      }
+      const consumed = await closeStep(tx, step.transaction_id, 'CONSUMED', {}, { verificationResult: 'APPROVED' });
+      if (!consumed) throw new CiamError('CIAM_E01_03_003', { contextId: context.context_id });
+      const facts = await journeySoFar(tx, context, { mfaDone: true, pendingDocumentId: looked.pendingDocumentId });
+      return advance(deps, tx, { context, parentTransactionId: consumed.transaction_id, origin }, facts);
+    },
+  });
 }
 
-export async function pollPush(deps: JourneyDeps, req: PollRequest): Promise<PollAnswer> {
-  const { contextId, origin } = req;
-  const known = isUuid(contextId) ? await findAuthContext(deps.db, contextId) : undefined;
-  if (!known || !isCallersJourney(known, clientOf(req.origin))) throw new CiamError('CIAM_E01_03_001', { contextId });
-
-  const waiting = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['MFA_PUSH_VERIFY']);
-    assertPushOpen(locked, 'poll');
-    return locked.step.verification_result === null ? locked.step : undefined;
-  });
-  if (waiting) {
-    return { kind: 'MFA_PENDING', transactionId: waiting.transaction_id, expiresAt: waiting.expires_at, retryAfterMs: deps.settings.pushPollIntervalMs };
-  }
-
-  // Approved: look up what comes next before taking the journey lock again.
-  const pendingDocumentId = await fromProvider(() => deps.agreements.pendingMandatoryDocument(known.cupid), contextId);
-  return deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, clientOf(req.origin), ['MFA_PUSH_VERIFY']);
-    assertPushOpen(locked, 'poll');
-    const consumed = await closeStep(tx, locked.step.transaction_id, 'CONSUMED', {}, { verificationResult: 'APPROVED' });
-    if (!consumed) throw new CiamError('CIAM_E01_03_003', { contextId });
-    return advance(deps, tx, { context: locked.context, after: 'MFA', parentTransactionId: consumed.transaction_id, pendingDocumentId, origin });
-  });
-}
-
-export interface ApproveRequest {
-  contextId: string;
-  transactionId: string;
+export interface ApproveRequest extends StepCall {
   selectedNumber: number;
   approvalSecret: string;
-  origin: RequestOrigin;
 }
 
 export interface PhoneAnswer {
@@ -72,45 +72,42 @@ export async function denyPush(deps: JourneyDeps, req: Omit<ApproveRequest, 'sel
   return answerFromPhone(deps, { ...req, selectedNumber: 0 }, 'DENY');
 }
 
-async function answerFromPhone(deps: JourneyDeps, req: ApproveRequest, intent: 'APPROVE' | 'DENY'): Promise<PhoneAnswer> {
+function answerFromPhone(deps: JourneyDeps, req: ApproveRequest, intent: 'APPROVE' | 'DENY'): Promise<PhoneAnswer> {
   const { contextId, origin } = req;
-  const result = await deps.db.transaction(async (tx) => {
-    const locked = await lockStep(tx, contextId, req.transactionId, PHONE_WITH_SECRET, ['MFA_PUSH_VERIFY']);
-    const { step, context } = locked;
-    assertPushOpen(locked, 'phone');
-    const base = { cupid: context.cupid, contextId, transactionId: step.transaction_id, origin };
+  return runStep(deps, req, {
+    accepts: ['MFA_PUSH_VERIFY'],
+    caller: PHONE_WITH_SECRET,
+    usable: (locked) => assertPushOpen(locked, 'phone'),
+    take: async (tx, { step, context }) => {
+      const base = { cupid: context.cupid, contextId, transactionId: step.transaction_id, origin };
+      // Whoever lacks the secret (the browser knows the context id and the number) is told nothing.
+      if (!sameDigest(sha256Hex(req.approvalSecret), step.approval_secret_hash ?? '')) return wrongSecret(tx, step, base, intent);
 
-    // Whoever lacks the secret (the browser knows the context id and the number) is told nothing.
-    // A few wrong secrets reject the step: someone is guessing, and the browser's poll sees it gone.
-    if (!sameDigest(sha256Hex(req.approvalSecret), step.approval_secret_hash ?? '')) {
-      const wrongSecrets = await countWrongSecret(tx, step.transaction_id);
-      await recordAudit(tx, { ...base, type: 'MFA_PUSH_APPROVAL_REFUSED', data: { reason: 'INVALID_APPROVAL_SECRET', intent, wrong_secrets: wrongSecrets } });
-      if (wrongSecrets >= MAX_WRONG_SECRETS) {
-        await closeStep(tx, step.transaction_id, 'REJECTED', { verificationResult: 'REJECTED' }, { verificationResult: null });
-        await recordAudit(tx, { ...base, type: 'MFA_PUSH_REJECTED', data: { reason: 'TOO_MANY_WRONG_SECRETS' } });
+      if (intent === 'APPROVE' && req.selectedNumber === step.display_number) {
+        const approved = await markPushApproved(tx, step.transaction_id, req.selectedNumber);
+        if (!approved) throw new CiamError('CIAM_E01_03_003', { contextId });
+        await recordAudit(tx, { ...base, type: 'MFA_PUSH_APPROVED' });
+        return { success: true, transactionId: step.transaction_id };
       }
-      return failWith(new CiamError('CIAM_E01_03_001', { contextId }));
-    }
 
-    if (intent === 'APPROVE' && req.selectedNumber === step.display_number) {
-      const approved = await markPushApproved(tx, step.transaction_id, req.selectedNumber);
-      if (!approved) throw new CiamError('CIAM_E01_03_003', { contextId });
-      await recordAudit(tx, { ...base, type: 'MFA_PUSH_APPROVED' });
-      return { success: true, transactionId: step.transaction_id };
-    }
-
-    const rejected = await closeStep(
-      tx,
-      step.transaction_id,
-      'REJECTED',
-      { verificationResult: 'REJECTED', ...(intent === 'APPROVE' ? { selectedNumber: req.selectedNumber } : {}) },
-      { verificationResult: null },
-    );
-    if (!rejected) throw new CiamError('CIAM_E01_03_003', { contextId });
-    await recordAudit(tx, { ...base, type: 'MFA_PUSH_REJECTED', data: { reason: intent === 'DENY' ? 'DENIED_ON_PHONE' : 'NUMBER_MISMATCH' } });
-    return { success: intent === 'DENY', transactionId: step.transaction_id };
+      const answered = { verificationResult: 'REJECTED' as const, ...(intent === 'APPROVE' ? { selectedNumber: req.selectedNumber } : {}) };
+      const rejected = await closeStep(tx, step.transaction_id, 'REJECTED', answered, { verificationResult: null });
+      if (!rejected) throw new CiamError('CIAM_E01_03_003', { contextId });
+      await recordAudit(tx, { ...base, type: 'MFA_PUSH_REJECTED', data: { reason: intent === 'DENY' ? 'DENIED_ON_PHONE' : 'NUMBER_MISMATCH' } });
+      return { success: intent === 'DENY', transactionId: step.transaction_id };
+    },
   });
-  return throwIfFailure(result);
+}
+
+/** A few wrong secrets reject the step: someone is guessing, and the browser's poll sees it gone. */
+async function wrongSecret(tx: Queryable, step: StepRow, base: AuditBase, intent: 'APPROVE' | 'DENY'): Promise<Failure> {
+  const wrongSecrets = await countWrongSecret(tx, step.transaction_id);
+  await recordAudit(tx, { ...base, type: 'MFA_PUSH_APPROVAL_REFUSED', data: { reason: 'INVALID_APPROVAL_SECRET', intent, wrong_secrets: wrongSecrets } });
+  if (wrongSecrets >= MAX_WRONG_SECRETS) {
+    await closeStep(tx, step.transaction_id, 'REJECTED', { verificationResult: 'REJECTED' }, { verificationResult: null });
+    await recordAudit(tx, { ...base, type: 'MFA_PUSH_REJECTED', data: { reason: 'TOO_MANY_WRONG_SECRETS' } });
+  }
+  return failWith(new CiamError('CIAM_E01_03_001', { contextId: base.contextId }));
 }
 
 /**

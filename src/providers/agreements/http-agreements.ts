@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ProviderUnavailableError } from '../errors.js';
 import { refusalOf, requestWithRetry, type HttpAnswer, type HttpRequest } from '../delivery/http-delivery.js';
 import { DocumentCache } from './document-cache.js';
-import type { HttpAgreementsSettings } from './http-agreements-settings.js';
+import type { HttpAgreementsSettings } from '../../config/agreements.js';
 import type { Acceptance, AgreementDocument, Agreements } from './port.js';
 
 const PendingAnswer = z.object({

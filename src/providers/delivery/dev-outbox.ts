@@ -24,8 +24,7 @@ export class DevOutbox implements CodeSender, PushSender {
     this.add({ channel: message.channel, cupid: message.cupid, transaction_id: message.transactionId, code: message.code });
   }
 
-  /** `displayNumber` is passed by the journey for the outbox only; a real push never carries it. */
-  async sendPush(message: PushMessage & { displayNumber?: number }): Promise<void> {
+  async sendPush(message: PushMessage): Promise<void> {
     this.add({
       channel: 'push',
       cupid: message.cupid,

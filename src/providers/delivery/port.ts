@@ -32,6 +32,11 @@ export interface PushMessage {
    * told which — matching is the customer's job.
    */
   numberChoices: number[];
+  /**
+   * The number the browser shows. Read only by the development outbox, which stands in for the
+   * customer's eyes; an adapter that reaches a phone must never send it.
+   */
+  displayNumber: number;
   /** One-time secret the phone must send back with its approval; only the phone receives it. */
   approvalSecret: string;
   expiresAt: Date;

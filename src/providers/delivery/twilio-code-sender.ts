@@ -1,7 +1,7 @@
 import { ProviderRefusedError, ProviderUnavailableError, type RefusalReason } from '../errors.js';
 import type { CodeMessage, CodeSender } from './port.js';
 import { requestWithRetry, type HttpAnswer } from './http-delivery.js';
-import type { TwilioSettings } from './twilio-settings.js';
+import type { TwilioSettings } from '../../config/twilio.js';
 
 const API_VERSION = '2010-04-01';
 const PROVIDER = 'twilio';

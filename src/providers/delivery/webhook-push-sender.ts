@@ -1,7 +1,7 @@
 import type { PushMessage, PushSender } from './port.js';
 import { deliver } from './http-delivery.js';
 import { pushSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './push-signature.js';
-import type { WebhookPushSettings } from './webhook-push-settings.js';
+import type { WebhookPushSettings } from '../../config/push-webhook.js';
 
 /**
  * Push approval requests as a signed JSON webhook to the bank's push gateway. The body names the
@@ -16,7 +16,7 @@ export class WebhookPushSender implements PushSender {
   ) {}
 
   async sendPush(message: PushMessage): Promise<void> {
-    // Fields picked one by one: the journey may hand the dev outbox extras a phone must not see.
+    // Fields picked one by one: the message also holds the browser's number, which a phone must not see.
     const body = JSON.stringify({
       cupid: message.cupid,
       context_id: message.contextId,

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import { Client, type ClientOptions } from 'ldapts';
-import type { LdapSettings } from './ldap-settings.js';
+import type { LdapSettings } from '../../config/ldap.js';
 
 /**
  * Opens LDAP connections as the settings ask: TLS from the first byte (ldaps://), upgraded with

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { EqualityFilter, type Entry } from 'ldapts';
-import type { Env } from '../../config/settings.js';
 import { ProviderRefusedError, ProviderUnavailableError } from '../errors.js';
 import { LdapConnector } from './ldap-connector.js';
 import { toDirectoryUser } from './ldap-entry.js';
 import { PasswordBinds, ServiceConnections, type PasswordRefusal } from './ldap-pools.js';
-import { readLdapSettings, type LdapSettings } from './ldap-settings.js';
+import type { LdapSettings } from '../../config/ldap.js';
 import type { Directory, DirectoryUser, PasswordCheck } from './port.js';
 
 const LOCK_REASONS = {
@@ -30,11 +29,6 @@ export class LdapDirectory implements Directory {
   /** Bound against when no single customer matched, so that case costs a bind like the others. */
   private readonly decoyDn: string;
   private closed = false;
-
-  /** From the CIAM_LDAP_* environment variables; throws SettingsError naming what is missing. */
-  static fromEnv(env: Env): LdapDirectory {
-    return new LdapDirectory(readLdapSettings(env));
-  }
 
   constructor(private readonly settings: LdapSettings) {
     const connector = new LdapConnector(settings);

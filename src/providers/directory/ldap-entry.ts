@@ -1,7 +1,10 @@
 import type { Entry } from 'ldapts';
 import { ProviderRefusedError } from '../errors.js';
-import { MAX_PHONES, type LdapSettings } from './ldap-settings.js';
+import type { LdapSettings } from '../../config/ldap.js';
 import type { AccountState, DirectoryUser, MobileApproveStatus, Phone } from './port.js';
+
+/** The MFA step offers at most six numbers (mfa_option_id 1–6). */
+const MAX_PHONES = 6;
 
 /**
  * Turns a customer's directory entry into the DirectoryUser the journey needs, by the attribute

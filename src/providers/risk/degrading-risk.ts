@@ -1,6 +1,6 @@
 import { ProviderRefusedError, ProviderUnavailableError } from '../errors.js';
 import type { DeviceRisk, RiskAssessment } from './port.js';
-import type { DrsFailurePolicy } from './transmit-settings.js';
+import type { DrsFailurePolicy } from '../../config/transmit.js';
 
 /** Midway: a degraded login is neither known-safe nor known-bad, and must not show up as high risk. */
 const DEGRADED_RISK_SCORE = 50;

@@ -1,5 +1,5 @@
 import type { DeviceRisk, RiskAssessment, RiskRequest } from './port.js';
-import type { TransmitSettings } from './transmit-settings.js';
+import type { TransmitSettings } from '../../config/transmit.js';
 import { TransmitAccessToken } from './transmit-token.js';
 import { toAssessment } from './transmit-recommendation.js';
 import { discard, PROVIDER, readObject, send, statusFailure, unavailable } from './transmit-http.js';

@@ -1,4 +1,10 @@
-import { TRANSMIT_RISK_RESOURCE, type TransmitSettings } from './transmit-settings.js';
+import type { TransmitSettings } from '../../config/transmit.js';
+
+/**
+ * The audience Transmit issues Detection and Response tokens for. A token asked for without it
+ * targets Transmit's identity APIs and the risk API refuses it.
+ */
+export const TRANSMIT_RISK_RESOURCE = 'https://risk.identity.security';
 import { discard, readObject, send, statusFailure, unavailable, untilAborted } from './transmit-http.js';
 
 /** Transmit documents one hour as the lifetime of client access tokens; used when an answer omits it. */

@@ -1,7 +1,10 @@
 import type pg from 'pg';
-import type { Database, EngineName, Queryable } from '../database.js';
+import { readOnly, type Database, type EngineName, type Queryable } from '../database.js';
 
-/** A Database over a node-postgres pool; shared by both engines. */
+/**
+ * A Database over a node-postgres pool. Its read handles are the same pool until the engine gives
+ * them pools of their own (see openPostgres).
+ */
 export function poolDatabase(engine: EngineName, pool: pg.Pool, onClose: () => Promise<void>): Database {
   async function transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await pool.connect();
@@ -23,9 +26,12 @@ export function poolDatabase(engine: EngineName, pool: pg.Pool, onClose: () => P
     }
   }
 
+  const query: Queryable['query'] = (text, values) => pool.query(text as never, values as never) as never;
   return {
     engine,
-    query: (text, values) => pool.query(text as never, values as never) as never,
+    query,
+    reads: readOnly({ query }),
+    reports: readOnly({ query }),
     transaction,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database, Queryable } from '../database.js';
+import type { Database, ReadOnlyQueryable } from '../database.js';
 import { PoolSaturatedError } from '../database-busy.js';
 import { poolDatabase } from './pool-database.js';
 
@@ -63,13 +63,13 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
       : plainTransaction;
   return Object.assign(db, {
     transaction,
-    ...(reads ? { reads: queryable(reads) } : {}),
-    ...(reports ? { reports: queryable(reports) } : {}),
+    ...(reads ? { reads: readsOn(reads) } : {}),
+    ...(reports ? { reports: readsOn(reports) } : {}),
   });
 }
 
-function queryable(pool: pg.Pool): Queryable {
-  return { query: (text, values) => pool.query(text as never, values as never) as never };
+function readsOn(pool: pg.Pool): ReadOnlyQueryable {
+  return { query: (text, values) => pool.query(text as never, values as never) as never, readOnly: true };
 }
 
 function localTimeouts(limits: PoolLimits): string {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Database, EngineName, Queryable } from '../database.js';
+import { readOnly, type Database, type EngineName, type Queryable } from '../database.js';
 
 /**
  * A Database over exactly one node-postgres client that lives as long as the process, for an
@@ -82,9 +82,13 @@ export function singleConnectionDatabase(
     }
   }
 
+  const query: Queryable['query'] = (text, values) => serially((c) => c.query(text as never, values as never)) as never;
   return {
     engine,
-    query: (text, values) => serially((c) => c.query(text as never, values as never)) as never,
+    query,
+    // One connection serves everything: reads queue behind writes like any other statement.
+    reads: readOnly({ query }),
+    reports: readOnly({ query }),
     transaction: (work) => serially((c) => inTransaction(c, work)),
     poolStats: () => ({ total: client ? 1 : 0, idle: client && !busy ? 1 : 0, waiting }),
     async close() {

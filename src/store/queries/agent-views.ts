@@ -11,6 +11,30 @@ export interface PagePosition {
   id: string;
 }
 
+/** One page of a report: its time range, the position after the previous page, its size. */
+export interface KeysetPage {
+  from?: string;
+  to?: string;
+  after?: PagePosition;
+  limit: number;
+}
+
+/**
+ * The end of a page query over rows ordered by (created_at, `id`), newest first: the time range
+ * ($2, $3), the position after the previous page ($4, $5) and the page size ($6). $1 is the query's own.
+ */
+function newestFirstPage(id: string): string {
+  return `AND ($2::timestamptz IS NULL OR created_at >= $2)
+       AND ($3::timestamptz IS NULL OR created_at < $3)
+       AND ($4::timestamptz IS NULL OR (created_at, ${id}) < ($4::timestamptz, $5::uuid))
+     ORDER BY created_at DESC, ${id} DESC
+     LIMIT $6`;
+}
+
+function pageValues(q: KeysetPage): unknown[] {
+  return [q.from ?? null, q.to ?? null, q.after?.at ?? null, q.after?.id ?? null, q.limit];
+}
+
 export interface AuditEventRow {
   audit_id: string;
   event_type: string;
@@ -26,23 +50,21 @@ export interface AuditEventRow {
   created_at: string;
 }
 
-/** A customer's audit timeline, newest first (idx_audit_cupid_time). */
-export async function auditPage(
-  db: Queryable,
-  q: { cupid: string; from?: string; to?: string; after?: PagePosition; limit: number },
-): Promise<AuditEventRow[]> {
-  const { rows } = await db.query<AuditEventRow>(
-    `SELECT audit_id, event_type, event_category, severity, context_id, transaction_id, session_id, correlation_id,
+/**
+ * A customer's audit timeline, newest first (idx_audit_cupid_time). Named, so each connection plans
+ * it once: planning a query over every monthly partition of a two-year log (each with its indexes)
+ * costs more than running it.
+ */
+export async function auditPage(db: Queryable, q: KeysetPage & { cupid: string }): Promise<AuditEventRow[]> {
+  const { rows } = await db.query<AuditEventRow>({
+    name: 'agent_audit_page',
+    text: `SELECT audit_id, event_type, event_category, severity, context_id, transaction_id, session_id, correlation_id,
             host(ip_address) AS ip_address, user_agent, event_data, ${isoMicros('created_at')} AS created_at
      FROM audit_logs
      WHERE cupid = $1
-       AND ($2::timestamptz IS NULL OR created_at >= $2)
-       AND ($3::timestamptz IS NULL OR created_at < $3)
-       AND ($4::timestamptz IS NULL OR (created_at, audit_id) < ($4::timestamptz, $5::uuid))
-     ORDER BY created_at DESC, audit_id DESC
-     LIMIT $6`,
-    [q.cupid, q.from ?? null, q.to ?? null, q.after?.at ?? null, q.after?.id ?? null, q.limit],
-  );
+       ${newestFirstPage('audit_id')}`,
+    values: [q.cupid, ...pageValues(q)],
+  });
   return rows;
 }
 
@@ -61,21 +83,14 @@ export interface HighRiskLoginRow {
 }
 
 /** Logins the device-risk service scored 70 or more (v_high_risk_logins), newest first; the device as an 8-hex label of its keyed hash. */
-export async function highRiskPage(
-  db: Queryable,
-  q: { from?: string; to?: string; minScore: number; after?: PagePosition; limit: number },
-): Promise<HighRiskLoginRow[]> {
+export async function highRiskPage(db: Queryable, q: KeysetPage & { minScore: number }): Promise<HighRiskLoginRow[]> {
   const { rows } = await db.query<HighRiskLoginRow>(
     `SELECT evaluation_id, context_id, cupid, recommendation, risk_score, signals, left(device_id, 8) AS device_id,
             host(ip_address) AS ip_address, auth_outcome, completed_at, ${isoMicros('created_at')} AS created_at
      FROM v_high_risk_logins
      WHERE risk_score >= $1
-       AND ($2::timestamptz IS NULL OR created_at >= $2)
-       AND ($3::timestamptz IS NULL OR created_at < $3)
-       AND ($4::timestamptz IS NULL OR (created_at, evaluation_id) < ($4::timestamptz, $5::uuid))
-     ORDER BY created_at DESC, evaluation_id DESC
-     LIMIT $6`,
-    [q.minScore, q.from ?? null, q.to ?? null, q.after?.at ?? null, q.after?.id ?? null, q.limit],
+       ${newestFirstPage('evaluation_id')}`,
+    [q.minScore, ...pageValues(q)],
   );
   return rows;
 }

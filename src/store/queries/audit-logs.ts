@@ -14,12 +14,61 @@ export interface AuditRowInput {
   data: Record<string, unknown>;
 }
 
+/** The event columns of an audit row that a statement writes beside its change. */
+export interface AuditEventColumns {
+  eventType: string;
+  category: string;
+  severity: string;
+}
+
+/** An audit row's columns as SQL expressions (parameters, columns of a statement's rows, casts). */
+export type AuditRowSql = { [K in keyof AuditRowInput]: string };
+
+/**
+ * The one place that names audit_logs' columns: `INSERT INTO audit_logs (…)` followed by
+ * `VALUES (…)` or `SELECT …` with the expressions in that order. Used by insertAuditRow and by the
+ * statements that write their audit row beside their change (session-opening.ts,
+ * refresh-rotation.ts; the reason is in docs/schema.md, "How audit rows are written").
+ */
+export function auditInsert(values: AuditRowSql, source: (expressions: string) => string): string {
+  const columns: [string, string][] = [
+    ['event_type', values.eventType],
+    ['event_category', values.category],
+    ['severity', values.severity],
+    ['cupid', values.cupid],
+    ['context_id', values.contextId],
+    ['transaction_id', values.transactionId],
+    ['session_id', values.sessionId],
+    ['correlation_id', values.correlationId],
+    ['ip_address', values.ipAddress],
+    ['user_agent', values.userAgent],
+    ['event_data', values.data],
+  ];
+  return `INSERT INTO audit_logs (${columns.map(([c]) => c).join(', ')})
+  ${source(columns.map(([, v]) => v).join(', '))}`;
+}
+
+const insertOne = auditInsert(
+  {
+    eventType: '$1',
+    category: '$2',
+    severity: '$3',
+    cupid: '$4',
+    contextId: '$5',
+    transactionId: '$6',
+    sessionId: '$7',
+    correlationId: '$8',
+    ipAddress: '$9',
+    userAgent: '$10',
+    data: '$11',
+  },
+  (expressions) => `VALUES (${expressions})`,
+);
+
 export async function insertAuditRow(db: Queryable, row: AuditRowInput): Promise<void> {
   await db.query({
     name: 'audit_insert',
-    text: `INSERT INTO audit_logs (event_type, event_category, severity, cupid, context_id, transaction_id,
-             session_id, correlation_id, ip_address, user_agent, event_data)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    text: insertOne,
     values: [
       row.eventType,
       row.category,

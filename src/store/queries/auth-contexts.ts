@@ -25,6 +25,7 @@ const columns = `context_id, cupid, app_id, client_id, app_version, device_finge
   correlation_id, requires_additional_steps, auth_outcome, completed_at, created_at, expires_at,
   (auth_outcome IS NULL AND expires_at > now()) AS is_open`;
 
+/** Opens a journey: its row starts without an outcome. */
 export async function insertAuthContext(
   db: Queryable,
   c: {
@@ -36,17 +37,15 @@ export async function insertAuthContext(
     ipAddress: string;
     correlationId: string;
     requiresAdditionalSteps: boolean;
-    outcome?: JourneyOutcome;
     ttlSeconds: number;
   },
 ): Promise<AuthContextRow> {
   const { rows } = await db.query<AuthContextRow>(
     `INSERT INTO auth_contexts (cupid, app_id, app_version, device_fingerprint, ip_address, correlation_id,
-       requires_additional_steps, auth_outcome, completed_at, expires_at, client_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::varchar, CASE WHEN $8::varchar IS NULL THEN NULL ELSE now() END,
-       now() + make_interval(secs => $9), $10)
+       requires_additional_steps, expires_at, client_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8), $9)
      RETURNING ${columns}`,
-    [c.cupid, c.appId, c.appVersion, c.deviceFingerprint, c.ipAddress, c.correlationId, c.requiresAdditionalSteps, c.outcome ?? null, c.ttlSeconds, c.clientId],
+    [c.cupid, c.appId, c.appVersion, c.deviceFingerprint, c.ipAddress, c.correlationId, c.requiresAdditionalSteps, c.ttlSeconds, c.clientId],
   );
   return rows[0]!;
 }
@@ -73,4 +72,50 @@ export async function finishAuthContext(db: Queryable, contextId: string, outcom
     [contextId, outcome],
   );
   return rowCount === 1;
+}
+
+/**
+ * How the journey that earned a session is closed by the statement that opens it:
+ * - `finish`: its open row becomes SUCCESS (the journey went through steps);
+ * - `start-finished`: its row is written already SUCCESS (the journey ends at the password).
+ */
+export type JourneyClosing =
+  | { kind: 'finish'; lastTransactionId: string | null }
+  | { kind: 'start-finished'; appId: string; appVersion: string; ttlSeconds: number };
+
+/** Where the session statement keeps the values the journey's part reads (positional parameters). */
+export interface JourneyClosingParams {
+  contextId: string;
+  cupid: string;
+  deviceFingerprint: string;
+  ipAddress: string;
+  correlationId: string;
+  kind: string;
+  appId: string;
+  appVersion: string;
+  ttlSeconds: string;
+}
+
+/**
+ * The journey's part of the one statement that opens a session (session-opening.ts), kept here with
+ * this table's other writes: CTE `journey` yields the context_id closed SUCCESS — the open row
+ * finished, or the row of a journey that ends at the password written finished — and no row when
+ * the journey to finish was no longer open. One statement rather than a call of its own so that the
+ * common login stays one round trip without a transaction (docs/performance.md).
+ */
+export function journeyClosingCtes(p: JourneyClosingParams): string {
+  return `started AS (
+  INSERT INTO auth_contexts (context_id, cupid, app_id, app_version, device_fingerprint, ip_address, correlation_id,
+                             auth_outcome, completed_at, expires_at)
+  SELECT ${p.contextId}, ${p.cupid}, ${p.appId}, ${p.appVersion}, ${p.deviceFingerprint}, ${p.ipAddress}, ${p.correlationId},
+         'SUCCESS', now(), now() + make_interval(secs => ${p.ttlSeconds})
+  WHERE ${p.kind} = 'start-finished'
+  RETURNING context_id
+), finished AS (
+  UPDATE auth_contexts SET auth_outcome = 'SUCCESS', completed_at = now()
+  WHERE ${p.kind} = 'finish' AND context_id = ${p.contextId} AND auth_outcome IS NULL
+  RETURNING context_id
+), journey AS (
+  SELECT context_id FROM started UNION ALL SELECT context_id FROM finished
+)`;
 }

@@ -1,4 +1,6 @@
 import type { Queryable } from '../database.js';
+import { auditInsert, type AuditEventColumns } from './audit-logs.js';
+import { expiryCappedAtSession, isLive, refreshableBy, scopesOfClient } from './token-rules.js';
 
 /** What every rotation in a batch shares. */
 export interface RotationSettings {
@@ -6,8 +8,8 @@ export interface RotationSettings {
   refreshSeconds: number;
   /** JSON object: client id → granted scopes (the new access token's scopes follow the session's client). */
   clientScopesJson: string;
-  audit: { eventType: string; category: string; severity: string };
 }
+
 
 /** One presented refresh token and what its rotation writes. */
 export interface RotationRequest {
@@ -34,6 +36,84 @@ export interface RotationRow {
   new_refresh_token_id: string;
 }
 
+const rotateLiveBatch = `
+WITH req AS (
+  SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::uuid[], $5::inet[], $6::text[], $7::jsonb[], $14::varchar[])
+    AS r(presented_hash, access_hash, refresh_hash, correlation_id, ip_address, user_agent, event_data, client_id)
+), live AS (
+  SELECT r.presented_hash, r.access_hash, r.refresh_hash, r.correlation_id, r.ip_address, r.user_agent, r.event_data,
+         r.client_id AS asking_client_id, t.token_id, t.session_id
+  FROM req r JOIN tokens t ON t.token_value_hash = r.presented_hash
+  WHERE t.token_type = 'REFRESH' AND ${isLive('t')}
+), free AS (
+  SELECT s.session_id
+  FROM sessions s JOIN live l ON l.session_id = s.session_id
+  WHERE ${isLive('s')} AND ${refreshableBy('s', 'l.asking_client_id')}
+  FOR UPDATE OF s SKIP LOCKED
+), s AS (
+  UPDATE sessions s SET last_activity_at = now()
+  FROM free f
+  WHERE s.session_id = f.session_id
+  RETURNING s.session_id, s.context_id, s.cupid, s.client_id, s.expires_at
+), old_refresh AS (
+  UPDATE tokens t SET status = 'ROTATED', rotated_at = now()
+  FROM live l JOIN s ON s.session_id = l.session_id
+  WHERE t.token_id = l.token_id AND ${isLive('t')}
+  RETURNING t.token_id, t.session_id
+), old_access AS (
+  UPDATE tokens t SET status = 'ROTATED', rotated_at = now()
+  FROM old_refresh r
+  WHERE t.session_id = r.session_id AND t.token_type = 'ACCESS' AND t.status = 'ACTIVE'
+  RETURNING t.token_id, t.session_id
+), rotated AS (
+  SELECT l.presented_hash, l.access_hash, l.refresh_hash, l.correlation_id, l.ip_address, l.user_agent, l.event_data,
+         r.session_id, s.context_id, s.cupid, s.client_id, s.expires_at AS session_expires_at,
+         r.token_id AS rotated_refresh_token_id, a.token_id AS rotated_access_token_id
+  FROM old_refresh r
+  JOIN live l ON l.token_id = r.token_id
+  JOIN s ON s.session_id = r.session_id
+  LEFT JOIN old_access a ON a.session_id = r.session_id
+), new_tokens AS (
+  INSERT INTO tokens (session_id, token_type, token_value_hash, parent_token_id, scopes, expires_at)
+  SELECT x.session_id, v.type, v.hash, v.parent, v.scopes, ${expiryCappedAtSession('v.ttl', 'x.session_expires_at')}
+  FROM rotated x
+  CROSS JOIN LATERAL (VALUES
+    ('ACCESS'::token_type, x.access_hash, x.rotated_access_token_id,
+     ${scopesOfClient('$8::jsonb', 'x.client_id')}, $9::int),
+    ('REFRESH'::token_type, x.refresh_hash, x.rotated_refresh_token_id, NULL::text[], $10::int)
+  ) AS v(type, hash, parent, scopes, ttl)
+  RETURNING token_id, token_type, session_id
+), issued AS (
+  SELECT x.*, na.token_id AS new_access_token_id, nr.token_id AS new_refresh_token_id
+  FROM rotated x
+  JOIN new_tokens na ON na.session_id = x.session_id AND na.token_type = 'ACCESS'
+  JOIN new_tokens nr ON nr.session_id = x.session_id AND nr.token_type = 'REFRESH'
+), audit AS (
+  ${auditInsert(
+    {
+      eventType: '$11',
+      category: '$12',
+      severity: '$13::event_severity',
+      cupid: 'i.cupid',
+      contextId: 'i.context_id',
+      transactionId: 'NULL::uuid',
+      sessionId: 'i.session_id',
+      correlationId: 'i.correlation_id',
+      ipAddress: 'i.ip_address',
+      userAgent: 'i.user_agent',
+      data: `i.event_data || jsonb_build_object(
+           'rotated_refresh_token_id', i.rotated_refresh_token_id,
+           'rotated_access_token_id', i.rotated_access_token_id,
+           'new_access_token_id', i.new_access_token_id,
+           'new_refresh_token_id', i.new_refresh_token_id)`,
+    },
+    (expressions) => `SELECT ${expressions} FROM issued i`,
+  )}
+)
+SELECT presented_hash, session_id, context_id, cupid,
+       rotated_refresh_token_id, rotated_access_token_id, new_access_token_id, new_refresh_token_id
+FROM issued`;
+
 /**
  * Ordinary refreshes as ONE statement, committed on its own: for every presented hash that is an
  * ACTIVE, unexpired refresh token of an ACTIVE, unexpired session opened for the asking client, touch — and so lock — the
@@ -54,76 +134,15 @@ export interface RotationRow {
  * Ordering inside the statement: the insert reads from `rotated`, which joins the old access
  * tokens — so every old token is ROTATED before any successor enters the one-active-per-type index.
  */
-export async function rotateLiveRefreshTokens(db: Queryable, settings: RotationSettings, requests: RotationRequest[]): Promise<RotationRow[]> {
+export async function rotateLiveRefreshTokens(
+  db: Queryable,
+  settings: RotationSettings,
+  event: AuditEventColumns,
+  requests: RotationRequest[],
+): Promise<RotationRow[]> {
   const { rows } = await db.query<RotationRow>({
     name: 'refresh_rotate_live_batch',
-    text: `
-WITH req AS (
-  SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::uuid[], $5::inet[], $6::text[], $7::jsonb[], $14::varchar[])
-    AS r(presented_hash, access_hash, refresh_hash, correlation_id, ip_address, user_agent, event_data, client_id)
-), live AS (
-  SELECT r.presented_hash, r.access_hash, r.refresh_hash, r.correlation_id, r.ip_address, r.user_agent, r.event_data,
-         r.client_id AS asking_client_id, t.token_id, t.session_id
-  FROM req r JOIN tokens t ON t.token_value_hash = r.presented_hash
-  WHERE t.status = 'ACTIVE' AND t.token_type = 'REFRESH' AND t.expires_at > now()
-), free AS (
-  SELECT s.session_id
-  FROM sessions s JOIN live l ON l.session_id = s.session_id
-  WHERE s.status = 'ACTIVE' AND s.expires_at > now()
-    AND (s.client_id IS NULL OR s.client_id = l.asking_client_id)
-  FOR UPDATE OF s SKIP LOCKED
-), s AS (
-  UPDATE sessions s SET last_activity_at = now()
-  FROM free f
-  WHERE s.session_id = f.session_id
-  RETURNING s.session_id, s.context_id, s.cupid, s.client_id, s.expires_at
-), old_refresh AS (
-  UPDATE tokens t SET status = 'ROTATED', rotated_at = now()
-  FROM live l JOIN s ON s.session_id = l.session_id
-  WHERE t.token_id = l.token_id AND t.status = 'ACTIVE' AND t.expires_at > now()
-  RETURNING t.token_id, t.session_id
-), old_access AS (
-  UPDATE tokens t SET status = 'ROTATED', rotated_at = now()
-  FROM old_refresh r
-  WHERE t.session_id = r.session_id AND t.token_type = 'ACCESS' AND t.status = 'ACTIVE'
-  RETURNING t.token_id, t.session_id
-), rotated AS (
-  SELECT l.presented_hash, l.access_hash, l.refresh_hash, l.correlation_id, l.ip_address, l.user_agent, l.event_data,
-         r.session_id, s.context_id, s.cupid, s.client_id, s.expires_at AS session_expires_at,
-         r.token_id AS rotated_refresh_token_id, a.token_id AS rotated_access_token_id
-  FROM old_refresh r
-  JOIN live l ON l.token_id = r.token_id
-  JOIN s ON s.session_id = r.session_id
-  LEFT JOIN old_access a ON a.session_id = r.session_id
-), new_tokens AS (
-  INSERT INTO tokens (session_id, token_type, token_value_hash, parent_token_id, scopes, expires_at)
-  SELECT x.session_id, v.type, v.hash, v.parent, v.scopes, least(now() + make_interval(secs => v.ttl), x.session_expires_at)
-  FROM rotated x
-  CROSS JOIN LATERAL (VALUES
-    ('ACCESS'::token_type, x.access_hash, x.rotated_access_token_id,
-     ARRAY(SELECT jsonb_array_elements_text(coalesce($8::jsonb -> x.client_id, '[]'::jsonb))), $9::int),
-    ('REFRESH'::token_type, x.refresh_hash, x.rotated_refresh_token_id, NULL::text[], $10::int)
-  ) AS v(type, hash, parent, scopes, ttl)
-  RETURNING token_id, token_type, session_id
-), issued AS (
-  SELECT x.*, na.token_id AS new_access_token_id, nr.token_id AS new_refresh_token_id
-  FROM rotated x
-  JOIN new_tokens na ON na.session_id = x.session_id AND na.token_type = 'ACCESS'
-  JOIN new_tokens nr ON nr.session_id = x.session_id AND nr.token_type = 'REFRESH'
-), audit AS (
-  INSERT INTO audit_logs (event_type, event_category, severity, cupid, context_id, session_id,
-                          correlation_id, ip_address, user_agent, event_data)
-  SELECT $11, $12, $13::event_severity, i.cupid, i.context_id, i.session_id, i.correlation_id, i.ip_address, i.user_agent,
-         i.event_data || jsonb_build_object(
-           'rotated_refresh_token_id', i.rotated_refresh_token_id,
-           'rotated_access_token_id', i.rotated_access_token_id,
-           'new_access_token_id', i.new_access_token_id,
-           'new_refresh_token_id', i.new_refresh_token_id)
-  FROM issued i
-)
-SELECT presented_hash, session_id, context_id, cupid,
-       rotated_refresh_token_id, rotated_access_token_id, new_access_token_id, new_refresh_token_id
-FROM issued`,
+    text: rotateLiveBatch,
     values: [
       requests.map((r) => r.presentedHash),
       requests.map((r) => r.newAccessHash),
@@ -135,9 +154,9 @@ FROM issued`,
       settings.clientScopesJson,
       settings.accessSeconds,
       settings.refreshSeconds,
-      settings.audit.eventType,
-      settings.audit.category,
-      settings.audit.severity,
+      event.eventType,
+      event.category,
+      event.severity,
       requests.map((r) => r.clientId),
     ],
   });

@@ -1,19 +1,20 @@
 import type { Queryable } from '../database.js';
+import { journeyClosingCtes, type JourneyClosing } from './auth-contexts.js';
+import { auditInsert, type AuditEventColumns } from './audit-logs.js';
+import { expiryCappedAtSession } from './token-rules.js';
 
-export interface AuditFields {
-  eventType: string;
-  category: string;
-  severity: string;
-}
-
-/**
- * How the journey that earned the session is closed by the same statement:
- * - `finish`: its open row becomes SUCCESS (the journey went through steps);
- * - `start-finished`: its row is written already SUCCESS (the journey ends at the password).
- */
-export type JourneyClosing =
-  | { kind: 'finish'; lastTransactionId: string | null }
-  | { kind: 'start-finished'; appId: string; appVersion: string; ttlSeconds: number };
+/** The journey's part of the statement, written by the journey table's own query file. */
+const JOURNEY = journeyClosingCtes({
+  contextId: '$2',
+  cupid: '$3',
+  deviceFingerprint: '$5',
+  ipAddress: '$6',
+  correlationId: '$16',
+  kind: '$18',
+  appId: '$19',
+  appVersion: '$20',
+  ttlSeconds: '$21',
+});
 
 export interface SessionOpening {
   sessionId: string;
@@ -27,7 +28,7 @@ export interface SessionOpening {
   tokens: { type: 'ACCESS' | 'ID' | 'REFRESH'; hash: string; lifetimeSeconds: number; scopes: string[] | null }[];
   journey: JourneyClosing;
   /** The login's audit row (LOGIN_SUCCESS). */
-  audit: AuditFields & {
+  audit: AuditEventColumns & {
     correlationId: string | null;
     /** Fields merged into event_data beside the session's expiry and the token ids. */
     dataJson: string;
@@ -49,36 +50,35 @@ export async function insertSessionWithTokens(
   const { rows } = await db.query<{ expires_at: Date; token_ids: Record<string, string> }>({
     name: 'session_open',
     text: `
-WITH started AS (
-  INSERT INTO auth_contexts (context_id, cupid, app_id, app_version, device_fingerprint, ip_address, correlation_id,
-                             auth_outcome, completed_at, expires_at)
-  SELECT $2, $3, $19, $20, $5, $6, $16, 'SUCCESS', now(), now() + make_interval(secs => $21)
-  WHERE $18 = 'start-finished'
-  RETURNING context_id
-), finished AS (
-  UPDATE auth_contexts SET auth_outcome = 'SUCCESS', completed_at = now()
-  WHERE $18 = 'finish' AND context_id = $2 AND auth_outcome IS NULL
-  RETURNING context_id
-), journey AS (
-  SELECT context_id FROM started UNION ALL SELECT context_id FROM finished
-), s AS (
+WITH ${JOURNEY}, s AS (
   INSERT INTO sessions (session_id, context_id, cupid, client_id, device_fingerprint, ip_address, user_agent, expires_at)
   SELECT $1, journey.context_id, $3, $4, $5, $6, $7, now() + make_interval(secs => $8) FROM journey
   RETURNING session_id, expires_at
 ), t AS (
   INSERT INTO tokens (session_id, token_type, token_value_hash, scopes, expires_at)
   SELECT s.session_id, v.type::token_type, v.hash, string_to_array(v.scopes, ' '),
-         least(now() + make_interval(secs => v.ttl), s.expires_at)
+         ${expiryCappedAtSession('v.ttl', 's.expires_at')}
   FROM s CROSS JOIN unnest($9::text[], $10::text[], $11::text[], $12::int[]) AS v(type, hash, scopes, ttl)
   RETURNING token_id, token_type
 ), ids AS (
   SELECT jsonb_object_agg(lower(token_type::text), token_id) AS token_ids FROM t
 ), a AS (
-  INSERT INTO audit_logs (event_type, event_category, severity, cupid, context_id, session_id, transaction_id,
-                          correlation_id, ip_address, user_agent, event_data)
-  SELECT $13, $14, $15::event_severity, $3, $2, s.session_id, $22::uuid, $16::uuid, $6::inet, $7,
-         $17::jsonb || jsonb_build_object('expires_at', s.expires_at, 'token_ids', ids.token_ids)
-  FROM s CROSS JOIN ids
+  ${auditInsert(
+    {
+      eventType: '$13',
+      category: '$14',
+      severity: '$15::event_severity',
+      cupid: '$3',
+      contextId: '$2',
+      transactionId: '$22::uuid',
+      sessionId: 's.session_id',
+      correlationId: '$16::uuid',
+      ipAddress: '$6::inet',
+      userAgent: '$7',
+      data: `$17::jsonb || jsonb_build_object('expires_at', s.expires_at, 'token_ids', ids.token_ids)`,
+    },
+    (expressions) => `SELECT ${expressions} FROM s CROSS JOIN ids`,
+  )}
 )
 SELECT s.expires_at, ids.token_ids FROM s CROSS JOIN ids`,
     values: [

@@ -1,25 +1,8 @@
 import type { Queryable } from '../database.js';
+import { isExpired, isLive, refreshableBy } from './token-rules.js';
 import { tokensByHash } from './tokens.js';
 
 export type SessionStatus = 'ACTIVE' | 'EXPIRED' | 'REVOKED' | 'LOGGED_OUT';
-
-export interface SessionRow {
-  session_id: string;
-  context_id: string;
-  cupid: string;
-  client_id: string | null;
-  device_fingerprint: string | null;
-  ip_address: string;
-  user_agent: string | null;
-  status: SessionStatus;
-  created_at: Date;
-  last_activity_at: Date;
-  expires_at: Date;
-  revoked_at: Date | null;
-  revoked_by: string | null;
-  revocation_reason: string | null;
-  ended_at: Date | null;
-}
 
 /** The session a token belongs to, locked for the rest of the transaction; fresh after the wait. */
 export interface LockedSession {
@@ -31,28 +14,40 @@ export interface LockedSession {
   expired: boolean;
 }
 
+const lockedSessionColumns = `s.session_id, s.context_id, s.cupid, s.client_id, s.status, ${isExpired('s')} AS expired`;
+
+/** The session of a presented refresh token, as lockSessionOfRefreshToken finds it. */
+export interface LockedRefreshSession extends LockedSession {
+  /** Whether the asking client may use the session's refresh token (see refreshableBy). */
+  refreshable_by_client: boolean;
+}
+
 /**
- * Finds the session of a token by the token's hash and locks its row. Every change to a session's
- * tokens takes this lock first (sessions before tokens, everywhere), so concurrent refreshes,
- * logouts and revocations of one session queue instead of interleaving.
+ * Finds the session of a refresh token by the token's hash and locks its row. Every change to a
+ * session's tokens takes this lock first (sessions before tokens, everywhere), so concurrent
+ * refreshes, logouts and revocations of one session queue instead of interleaving.
  */
-export async function lockSessionOfToken(db: Queryable, hash: string, type: 'ACCESS' | 'REFRESH'): Promise<LockedSession | undefined> {
-  const { rows } = await db.query<LockedSession>({
-    name: 'session_lock_by_token',
-    text: `SELECT s.session_id, s.context_id, s.cupid, s.client_id, s.status, s.expires_at <= now() AS expired
+export async function lockSessionOfRefreshToken(
+  db: Queryable,
+  hash: string,
+  askingClientId: string | null,
+): Promise<LockedRefreshSession | undefined> {
+  const { rows } = await db.query<LockedRefreshSession>({
+    name: 'session_lock_by_refresh_token',
+    text: `SELECT ${lockedSessionColumns}, ${refreshableBy('s', '$3::varchar')} AS refreshable_by_client
            FROM sessions s
            WHERE s.session_id = (SELECT t.session_id FROM (${tokensByHash('session_id, created_at')}) t
                                  ORDER BY t.created_at DESC LIMIT 1)
            FOR UPDATE OF s`,
-    values: [hash, type],
+    values: [hash, 'REFRESH', askingClientId],
   });
   return rows[0];
 }
 
 export async function lockSession(db: Queryable, sessionId: string): Promise<LockedSession | undefined> {
   const { rows } = await db.query<LockedSession>(
-    `SELECT session_id, context_id, cupid, client_id, status, expires_at <= now() AS expired
-     FROM sessions WHERE session_id = $1 FOR UPDATE`,
+    `SELECT ${lockedSessionColumns}
+     FROM sessions s WHERE s.session_id = $1 FOR UPDATE`,
     [sessionId],
   );
   return rows[0];
@@ -61,8 +56,8 @@ export async function lockSession(db: Queryable, sessionId: string): Promise<Loc
 /** The active sessions of a customer, locked (revoke-all). */
 export async function lockActiveSessionsOf(db: Queryable, cupid: string): Promise<LockedSession[]> {
   const { rows } = await db.query<LockedSession>(
-    `SELECT session_id, context_id, cupid, client_id, status, expires_at <= now() AS expired
-     FROM sessions WHERE cupid = $1 AND status = 'ACTIVE' ORDER BY session_id FOR UPDATE`,
+    `SELECT ${lockedSessionColumns}
+     FROM sessions s WHERE s.cupid = $1 AND s.status = 'ACTIVE' ORDER BY s.session_id FOR UPDATE`,
     [cupid],
   );
   return rows;
@@ -102,9 +97,9 @@ export interface CustomerSessionRow {
 /** A customer's live sessions, newest first (served by idx_sessions_cupid_active). */
 export async function liveSessionsOf(db: Queryable, cupid: string): Promise<CustomerSessionRow[]> {
   const { rows } = await db.query<CustomerSessionRow>(
-    `SELECT session_id, client_id, device_fingerprint, ip_address, user_agent, created_at, last_activity_at, expires_at
-     FROM sessions WHERE cupid = $1 AND status = 'ACTIVE' AND expires_at > now()
-     ORDER BY created_at DESC, session_id LIMIT 500`,
+    `SELECT s.session_id, s.client_id, s.device_fingerprint, s.ip_address, s.user_agent, s.created_at, s.last_activity_at, s.expires_at
+     FROM sessions s WHERE s.cupid = $1 AND ${isLive('s')}
+     ORDER BY s.created_at DESC, s.session_id LIMIT 500`,
     [cupid],
   );
   return rows;

@@ -1,4 +1,5 @@
 import type { Queryable } from '../database.js';
+import { expiryCappedAtSession, isExpired, isLive } from './token-rules.js';
 
 export type TokenType = 'ACCESS' | 'REFRESH' | 'ID';
 export type TokenStatus = 'ACTIVE' | 'ROTATED' | 'REVOKED' | 'EXPIRED';
@@ -30,7 +31,7 @@ export async function insertTokens(db: Queryable, sessionId: string, tokens: New
     name: 'tokens_insert',
     text: `INSERT INTO tokens (session_id, token_type, token_value_hash, parent_token_id, scopes, expires_at)
            SELECT $1, t.type::token_type, t.hash, t.parent, string_to_array(t.scopes, ' '),
-                  least(now() + make_interval(secs => t.ttl), s.expires_at)
+                  ${expiryCappedAtSession('t.ttl', 's.expires_at')}
            FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::int[]) AS t(type, hash, parent, scopes, ttl)
            JOIN sessions s ON s.session_id = $1
            RETURNING token_id, token_type`,
@@ -66,10 +67,10 @@ export async function refreshTokensOf(
 ): Promise<RefreshTokenState[]> {
   const { rows } = await db.query<RefreshTokenState>({
     name: 'refresh_tokens_of_session',
-    text: `SELECT token_id, parent_token_id, status, token_value_hash = $2 AS presented, expires_at <= now() AS expired,
-                  coalesce(rotated_at > now() - make_interval(secs => $3), false) AS in_grace, rotated_at
-           FROM tokens
-           WHERE session_id = $1 AND token_type = 'REFRESH' AND (token_value_hash = $2 OR status = 'ACTIVE')`,
+    text: `SELECT t.token_id, t.parent_token_id, t.status, t.token_value_hash = $2 AS presented, ${isExpired('t')} AS expired,
+                  coalesce(t.rotated_at > now() - make_interval(secs => $3), false) AS in_grace, t.rotated_at
+           FROM tokens t
+           WHERE t.session_id = $1 AND t.token_type = 'REFRESH' AND (t.token_value_hash = $2 OR t.status = 'ACTIVE')`,
     values: [sessionId, hash, graceSeconds],
   });
   return rows;
@@ -141,8 +142,7 @@ export async function liveAccessTokens(db: Queryable, hashes: string[]): Promise
     text: `SELECT t.token_value_hash, t.token_id, t.session_id, s.cupid, t.scopes,
                   floor(extract(epoch FROM (t.expires_at - now())))::int AS expires_in
            FROM tokens t JOIN sessions s ON s.session_id = t.session_id
-           WHERE t.token_value_hash = ANY($1::varchar[]) AND t.status = 'ACTIVE' AND t.token_type = 'ACCESS'
-             AND t.expires_at > now() AND s.status = 'ACTIVE' AND s.expires_at > now()`,
+           WHERE t.token_value_hash = ANY($1::varchar[]) AND t.token_type = 'ACCESS' AND ${isLive('t')} AND ${isLive('s')}`,
     values: [hashes],
   });
   return rows;
@@ -151,10 +151,9 @@ export async function liveAccessTokens(db: Queryable, hashes: string[]): Promise
 /** Sessions that an ACTIVE, unexpired access or refresh token with one of these hashes belongs to. */
 export async function sessionsOfLiveTokens(db: Queryable, hashes: string[]): Promise<string[]> {
   const { rows } = await db.query<{ session_id: string }>(
-    `SELECT DISTINCT session_id FROM tokens
-     WHERE token_value_hash = ANY($1::varchar[]) AND status = 'ACTIVE' AND token_type IN ('ACCESS', 'REFRESH')
-       AND expires_at > now()
-     ORDER BY session_id`,
+    `SELECT DISTINCT t.session_id FROM tokens t
+     WHERE t.token_value_hash = ANY($1::varchar[]) AND t.token_type IN ('ACCESS', 'REFRESH') AND ${isLive('t')}
+     ORDER BY t.session_id`,
     [hashes],
   );
   return rows.map((r) => r.session_id);

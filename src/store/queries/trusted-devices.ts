@@ -1,16 +1,21 @@
 import type { Queryable } from '../database.js';
 
-export interface TrustedDeviceRow {
+/** What a customer or an agent sees of a trusted device (never the raw fingerprint). */
+export interface DeviceListRow {
   device_id: string;
-  cupid: string;
-  device_fingerprint: string;
-  device_fingerprint_hash: string;
   device_name: string | null;
   device_type: string | null;
   status: 'ACTIVE' | 'REVOKED' | 'EXPIRED';
   trusted_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+}
+
+/** The whole row, for the journey (which looks a device up by its identity's keyed hash). */
+export interface TrustedDeviceRow extends DeviceListRow {
+  cupid: string;
+  device_fingerprint: string;
+  device_fingerprint_hash: string;
 }
 
 /** The one predicate that makes a device trusted for a customer. */
@@ -39,17 +44,6 @@ export async function trustDevice(
     [d.cupid, d.fingerprint, d.fingerprintHash, d.name, d.type],
   );
   return rows[0]!;
-}
-
-/** What a customer or an agent sees of a trusted device (never the raw fingerprint). */
-export interface DeviceListRow {
-  device_id: string;
-  device_name: string | null;
-  device_type: string | null;
-  status: 'ACTIVE' | 'REVOKED' | 'EXPIRED';
-  trusted_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
 }
 
 const columns = 'device_id, device_name, device_type, status, trusted_at, last_used_at, revoked_at';

@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Env } from '../../../src/config/settings.js';
 import { WEB_DIST } from '../../../src/http/web/pages.js';
 import { JOURNEY_TEST_ENV, PASSWORD, type OutboxMessage } from '../../support/journey-client.js';
+import { lateBound } from '../../support/late-bound.js';
 import { AGENT_SECRET, CLIENT_ID, startTestApp, type TestApp } from '../../support/test-app.js';
 
 /** Debian's Chromium; Playwright never downloads a browser here. */
@@ -70,6 +71,24 @@ export async function launchBrowser(): Promise<WebBrowser> {
   };
 }
 
+/**
+ * The service and a browser for the tests of one file, started together in beforeAll and closed
+ * in afterAll. `env` may be a function, read in beforeAll, when it names peers an earlier
+ * beforeAll starts.
+ */
+export function useServiceAndBrowser(env: Env | (() => Env) = {}): { svc: WebService; web: WebBrowser } {
+  let svc: WebService | undefined;
+  let web: WebBrowser | undefined;
+  beforeAll(async () => {
+    [svc, web] = await Promise.all([startWebService(typeof env === 'function' ? env() : env), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await web?.close();
+    await svc?.close();
+  });
+  return { svc: lateBound(() => svc, 'the service'), web: lateBound(() => web, 'the browser') };
+}
+
 /** A screenshot of the whole page (or of the viewport only, for a picture in the docs). */
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -84,7 +103,7 @@ export async function outbox(baseUrl: string, cupid: string): Promise<OutboxMess
 }
 
 /** The newest message of a channel, waiting for it to arrive. */
-export async function newestMessage(baseUrl: string, cupid: string, channel: 'sms' | 'voice' | 'push', after = 0): Promise<OutboxMessage & { context_id?: string }> {
+export async function newestMessage(baseUrl: string, cupid: string, channel: 'sms' | 'voice' | 'push', after = 0): Promise<OutboxMessage> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const messages = (await outbox(baseUrl, cupid)).filter((m) => m.channel === channel);
@@ -114,7 +133,7 @@ export async function expectAccountPage(page: Page): Promise<void> {
 }
 
 /** The phone's answer to a push: approve with the number the customer taps, and the secret only the phone received. */
-export async function approveOnPhone(baseUrl: string, message: OutboxMessage & { context_id?: string }, selectedNumber: number): Promise<void> {
+export async function approveOnPhone(baseUrl: string, message: OutboxMessage, selectedNumber: number): Promise<void> {
   const res = await fetch(`${baseUrl}/auth/mfa/transactions/${message.transaction_id}/approve`, {
     method: 'POST',
     headers: { 'x-client-id': CLIENT_ID, 'content-type': 'application/json' },

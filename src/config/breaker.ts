@@ -1,8 +1,8 @@
-import type { Env } from '../config/settings.js';
-import { positiveInt } from './adapter-env.js';
+import { z } from 'zod';
+import { positiveInt, readEnv, type Env } from './fields.js';
 
 /**
- * Circuit breaker settings shared by every production adapter (`resilience.ts`).
+ * Circuit breaker settings shared by every production adapter (`providers/resilience.ts`).
  *
  * - CIAM_BREAKER_THRESHOLD (5) — consecutive ProviderUnavailableErrors that open an adapter's
  *   circuit. Any answer from the outside system, including "wrong password", resets the count.
@@ -14,9 +14,12 @@ export interface BreakerSettings {
   halfOpenAfterMs: number;
 }
 
+const BreakerEnv = z.object({
+  CIAM_BREAKER_THRESHOLD: positiveInt(5),
+  CIAM_BREAKER_HALF_OPEN_SECONDS: positiveInt(10),
+});
+
 export function readBreakerSettings(env: Env): BreakerSettings {
-  return {
-    threshold: positiveInt(env, 'CIAM_BREAKER_THRESHOLD', 5),
-    halfOpenAfterMs: positiveInt(env, 'CIAM_BREAKER_HALF_OPEN_SECONDS', 10) * 1000,
-  };
+  const e = readEnv(BreakerEnv, env);
+  return { threshold: e.CIAM_BREAKER_THRESHOLD, halfOpenAfterMs: e.CIAM_BREAKER_HALF_OPEN_SECONDS * 1000 };
 }

@@ -1,23 +1,17 @@
-import { SettingsError, type Env } from '../../config/settings.js';
-import { httpsUrl, optionalString, positiveInt, requiredString } from '../adapter-env.js';
+import { z } from 'zod';
+import { httpsUrl, oneOf, optionalText, positiveInt, readEnv, requiredText, type Env } from './fields.js';
 
 /** What a login does when Transmit cannot answer. Never a DENY: an outage says nothing about the customer. */
 export type DrsFailurePolicy = 'challenge' | 'unavailable';
 
 /** Transmit's published API hosts, one per data region (tokens and risk calls share the host). */
-export const TRANSMIT_REGIONS: Record<string, string> = {
+export const TRANSMIT_REGIONS = {
   us: 'https://api.transmitsecurity.io',
   eu: 'https://api.eu.transmitsecurity.io',
   ca: 'https://api.ca.transmitsecurity.io',
   au: 'https://api.au.transmitsecurity.io',
   sandbox: 'https://api.sbx.transmitsecurity.io',
-};
-
-/**
- * The audience Transmit issues Detection and Response tokens for. A token asked for without it
- * targets Transmit's identity APIs and the risk API refuses it.
- */
-export const TRANSMIT_RISK_RESOURCE = 'https://risk.identity.security';
+} as const;
 
 /**
  * Settings of the device-risk adapter (CIAM_DRS=transmit).
@@ -44,28 +38,27 @@ export interface TransmitSettings {
   failurePolicy: DrsFailurePolicy;
 }
 
+const TransmitEnv = z.object({
+  CIAM_TRANSMIT_REGION: oneOf(Object.keys(TRANSMIT_REGIONS) as (keyof typeof TRANSMIT_REGIONS)[], 'us'),
+  CIAM_TRANSMIT_BASE_URL: optionalText(),
+  CIAM_TRANSMIT_TOKEN_URL: optionalText(),
+  CIAM_TRANSMIT_CLIENT_ID: requiredText(),
+  CIAM_TRANSMIT_CLIENT_SECRET: requiredText(),
+  CIAM_TRANSMIT_TIMEOUT_MS: positiveInt(2_000),
+  CIAM_DRS_FAILURE_POLICY: oneOf(['challenge', 'unavailable'], 'challenge'),
+});
+
 export function readTransmitSettings(env: Env): TransmitSettings {
-  const region = optionalString(env, 'CIAM_TRANSMIT_REGION')?.toLowerCase() ?? 'us';
-  const regionHost = TRANSMIT_REGIONS[region];
-  if (!regionHost) {
-    throw new SettingsError(`CIAM_TRANSMIT_REGION must be one of ${Object.keys(TRANSMIT_REGIONS).join(', ')}.`);
-  }
-  const baseUrl = httpsUrl(env, 'CIAM_TRANSMIT_BASE_URL', regionHost);
+  const e = readEnv(TransmitEnv, env);
+  // The base URL's default depends on the region, and the token URL's on the base URL.
+  const baseUrl = readEnv(z.object({ CIAM_TRANSMIT_BASE_URL: httpsUrl(TRANSMIT_REGIONS[e.CIAM_TRANSMIT_REGION]) }), env).CIAM_TRANSMIT_BASE_URL;
+  const tokenUrl = readEnv(z.object({ CIAM_TRANSMIT_TOKEN_URL: httpsUrl(`${baseUrl}/oidc/token`) }), env).CIAM_TRANSMIT_TOKEN_URL;
   return {
     baseUrl,
-    tokenUrl: httpsUrl(env, 'CIAM_TRANSMIT_TOKEN_URL', `${baseUrl}/oidc/token`),
-    clientId: requiredString(env, 'CIAM_TRANSMIT_CLIENT_ID'),
-    clientSecret: requiredString(env, 'CIAM_TRANSMIT_CLIENT_SECRET'),
-    timeoutMs: positiveInt(env, 'CIAM_TRANSMIT_TIMEOUT_MS', 2_000),
-    failurePolicy: readDrsFailurePolicy(env),
+    tokenUrl,
+    clientId: e.CIAM_TRANSMIT_CLIENT_ID,
+    clientSecret: e.CIAM_TRANSMIT_CLIENT_SECRET,
+    timeoutMs: e.CIAM_TRANSMIT_TIMEOUT_MS,
+    failurePolicy: e.CIAM_DRS_FAILURE_POLICY,
   };
-}
-
-/** CIAM_DRS_FAILURE_POLICY on its own: it belongs to the login, whichever risk service is behind it. */
-export function readDrsFailurePolicy(env: Env): DrsFailurePolicy {
-  const value = optionalString(env, 'CIAM_DRS_FAILURE_POLICY')?.toLowerCase() ?? 'challenge';
-  if (value !== 'challenge' && value !== 'unavailable') {
-    throw new SettingsError('CIAM_DRS_FAILURE_POLICY must be `challenge` or `unavailable`.');
-  }
-  return value;
 }

@@ -1,6 +1,6 @@
-import { SettingsError, type Env } from '../../config/settings.js';
-import { httpsUrl, nonNegativeInt, positiveInt, requiredString } from '../adapter-env.js';
-import { DEFAULT_BACKOFF, type RetryPolicy } from '../delivery/http-delivery.js';
+import { z } from 'zod';
+import { DEFAULT_BACKOFF, type RetryPolicy } from '../providers/delivery/http-delivery.js';
+import { httpsUrl, nonNegativeInt, positiveInt, readEnv, requiredText, type Env } from './fields.js';
 
 /**
  * Settings of the agreements adapter (CIAM_AGREEMENTS=http), the bank's agreement-management
@@ -20,17 +20,20 @@ export interface HttpAgreementsSettings {
   documentCacheSeconds: number;
 }
 
+const HttpAgreementsEnv = z.object({
+  CIAM_AGREEMENTS_BASE_URL: httpsUrl(),
+  CIAM_AGREEMENTS_API_KEY: requiredText({ minLength: 16 }),
+  CIAM_AGREEMENTS_TIMEOUT_MS: positiveInt(2_000),
+  CIAM_AGREEMENTS_MAX_ATTEMPTS: positiveInt(2),
+  CIAM_AGREEMENTS_CACHE_SECONDS: nonNegativeInt(300),
+});
+
 export function readHttpAgreementsSettings(env: Env): HttpAgreementsSettings {
-  const apiKey = requiredString(env, 'CIAM_AGREEMENTS_API_KEY');
-  if (apiKey.length < 16) throw new SettingsError('CIAM_AGREEMENTS_API_KEY must be at least 16 characters.');
+  const e = readEnv(HttpAgreementsEnv, env);
   return {
-    baseUrl: httpsUrl(env, 'CIAM_AGREEMENTS_BASE_URL'),
-    apiKey,
-    retry: {
-      ...DEFAULT_BACKOFF,
-      timeoutMs: positiveInt(env, 'CIAM_AGREEMENTS_TIMEOUT_MS', 2_000),
-      maxAttempts: positiveInt(env, 'CIAM_AGREEMENTS_MAX_ATTEMPTS', 2),
-    },
-    documentCacheSeconds: nonNegativeInt(env, 'CIAM_AGREEMENTS_CACHE_SECONDS', 300),
+    baseUrl: e.CIAM_AGREEMENTS_BASE_URL,
+    apiKey: e.CIAM_AGREEMENTS_API_KEY,
+    retry: { ...DEFAULT_BACKOFF, timeoutMs: e.CIAM_AGREEMENTS_TIMEOUT_MS, maxAttempts: e.CIAM_AGREEMENTS_MAX_ATTEMPTS },
+    documentCacheSeconds: e.CIAM_AGREEMENTS_CACHE_SECONDS,
   };
 }

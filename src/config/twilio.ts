@@ -1,6 +1,6 @@
-import { SettingsError, type Env } from '../../config/settings.js';
-import { httpsUrl, optionalString, positiveInt, requiredString } from '../adapter-env.js';
-import { DEFAULT_BACKOFF, type RetryPolicy } from './http-delivery.js';
+import { z } from 'zod';
+import { DEFAULT_BACKOFF, type RetryPolicy } from '../providers/delivery/http-delivery.js';
+import { httpsUrl, optionalText, positiveInt, readEnv, requiredText, SettingsError, type Env } from './fields.js';
 
 /**
  * Settings of the SMS and voice adapter (CIAM_OTP_SENDER=http), any service speaking Twilio's
@@ -25,27 +25,35 @@ export interface TwilioSettings {
   retry: RetryPolicy;
 }
 
+const TwilioEnv = z.object({
+  CIAM_TWILIO_BASE_URL: httpsUrl('https://api.twilio.com'),
+  CIAM_TWILIO_ACCOUNT_SID: requiredText(),
+  CIAM_TWILIO_AUTH_TOKEN: requiredText(),
+  CIAM_TWILIO_MESSAGING_SERVICE_SID: optionalText(),
+  CIAM_TWILIO_FROM: optionalText(),
+  CIAM_TWILIO_VOICE_FROM: optionalText(),
+  CIAM_DELIVERY_TIMEOUT_MS: positiveInt(3_000),
+  CIAM_DELIVERY_MAX_ATTEMPTS: positiveInt(3),
+});
+
 export function readTwilioSettings(env: Env): TwilioSettings {
-  const from = optionalString(env, 'CIAM_TWILIO_FROM');
-  const messagingServiceSid = optionalString(env, 'CIAM_TWILIO_MESSAGING_SERVICE_SID');
+  const e = readEnv(TwilioEnv, env);
+  const from = e.CIAM_TWILIO_FROM;
+  const messagingServiceSid = e.CIAM_TWILIO_MESSAGING_SERVICE_SID;
   if (!from && !messagingServiceSid) {
     throw new SettingsError('CIAM_TWILIO_FROM or CIAM_TWILIO_MESSAGING_SERVICE_SID is required.');
   }
-  const voiceFrom = optionalString(env, 'CIAM_TWILIO_VOICE_FROM') ?? from;
+  const voiceFrom = e.CIAM_TWILIO_VOICE_FROM ?? from;
   if (!voiceFrom) {
     throw new SettingsError('CIAM_TWILIO_VOICE_FROM (or CIAM_TWILIO_FROM) is required: a messaging service cannot place voice calls.');
   }
   return {
-    baseUrl: httpsUrl(env, 'CIAM_TWILIO_BASE_URL', 'https://api.twilio.com'),
-    accountSid: requiredString(env, 'CIAM_TWILIO_ACCOUNT_SID'),
-    authToken: requiredString(env, 'CIAM_TWILIO_AUTH_TOKEN'),
+    baseUrl: e.CIAM_TWILIO_BASE_URL,
+    accountSid: e.CIAM_TWILIO_ACCOUNT_SID,
+    authToken: e.CIAM_TWILIO_AUTH_TOKEN,
     messagingServiceSid,
     from,
     voiceFrom,
-    retry: {
-      ...DEFAULT_BACKOFF,
-      timeoutMs: positiveInt(env, 'CIAM_DELIVERY_TIMEOUT_MS', 3_000),
-      maxAttempts: positiveInt(env, 'CIAM_DELIVERY_MAX_ATTEMPTS', 3),
-    },
+    retry: { ...DEFAULT_BACKOFF, timeoutMs: e.CIAM_DELIVERY_TIMEOUT_MS, maxAttempts: e.CIAM_DELIVERY_MAX_ATTEMPTS },
   };
 }

@@ -1,6 +1,6 @@
-import { SettingsError, type Env } from '../../config/settings.js';
-import { httpsUrl, positiveInt, requiredString } from '../adapter-env.js';
-import { DEFAULT_BACKOFF, type RetryPolicy } from './http-delivery.js';
+import { z } from 'zod';
+import { DEFAULT_BACKOFF, type RetryPolicy } from '../providers/delivery/http-delivery.js';
+import { httpsUrl, optionalWholeNumber, positiveInt, readEnv, requiredText, type Env } from './fields.js';
 
 /**
  * Settings of the push adapter (CIAM_PUSH_SENDER=http): a signed webhook to the bank's push
@@ -20,18 +20,24 @@ export interface WebhookPushSettings {
 
 export const MIN_PUSH_SECRET_LENGTH = 32;
 
+const WebhookPushEnv = z.object({
+  CIAM_PUSH_WEBHOOK_URL: httpsUrl(),
+  CIAM_PUSH_WEBHOOK_SECRET: requiredText({ minLength: MIN_PUSH_SECRET_LENGTH }),
+  CIAM_DELIVERY_TIMEOUT_MS: positiveInt(3_000),
+  CIAM_DELIVERY_MAX_ATTEMPTS: positiveInt(3),
+  CIAM_PUSH_TIMEOUT_MS: optionalWholeNumber(),
+  CIAM_PUSH_MAX_ATTEMPTS: optionalWholeNumber(),
+});
+
 export function readWebhookPushSettings(env: Env): WebhookPushSettings {
-  const secret = requiredString(env, 'CIAM_PUSH_WEBHOOK_SECRET');
-  if (secret.length < MIN_PUSH_SECRET_LENGTH) {
-    throw new SettingsError(`CIAM_PUSH_WEBHOOK_SECRET must be at least ${MIN_PUSH_SECRET_LENGTH} characters.`);
-  }
+  const e = readEnv(WebhookPushEnv, env);
   return {
-    url: httpsUrl(env, 'CIAM_PUSH_WEBHOOK_URL'),
-    secret,
+    url: e.CIAM_PUSH_WEBHOOK_URL,
+    secret: e.CIAM_PUSH_WEBHOOK_SECRET,
     retry: {
       ...DEFAULT_BACKOFF,
-      timeoutMs: positiveInt(env, 'CIAM_PUSH_TIMEOUT_MS', positiveInt(env, 'CIAM_DELIVERY_TIMEOUT_MS', 3_000)),
-      maxAttempts: positiveInt(env, 'CIAM_PUSH_MAX_ATTEMPTS', positiveInt(env, 'CIAM_DELIVERY_MAX_ATTEMPTS', 3)),
+      timeoutMs: e.CIAM_PUSH_TIMEOUT_MS ?? e.CIAM_DELIVERY_TIMEOUT_MS,
+      maxAttempts: e.CIAM_PUSH_MAX_ATTEMPTS ?? e.CIAM_DELIVERY_MAX_ATTEMPTS,
     },
   };
 }

@@ -1,41 +1,40 @@
 import { z } from 'zod';
-import { SettingsError, type Env } from './settings.js';
+import { flag, isLoopback, list, optionalText, optionalUrl, readEnv, SettingsError, text, wholeNumber, type Env } from './fields.js';
 
 /**
  * Settings of the browser-facing parts: which other origins may call the API with credentials
- * (CORS), and whether the service serves its hosted pages. Read from the same environment as
- * `loadSettings` (pass `settings.env`).
+ * (CORS), and whether the service serves its hosted pages. Part of the settings `loadSettings`
+ * reads (`settings.web`).
  */
 const WebEnv = z.object({
   /**
    * Exact origins (`https://app.bank.example`, comma separated) whose pages may call the API from
    * the browser with credentials. Empty: only the hosted pages, which are same-origin.
    */
-  CIAM_CORS_ORIGINS: z.string().default(''),
+  CIAM_CORS_ORIGINS: list(),
   /** How long a browser may cache a preflight answer, in seconds. */
-  CIAM_CORS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+  CIAM_CORS_MAX_AGE_SECONDS: wholeNumber(600, { min: 0, max: 86_400 }),
   /** Serve the hosted login, account and agent console pages (off when a bank ships its own). */
-  CIAM_WEB_PAGES: z.enum(['true', 'false']).default('true'),
+  CIAM_WEB_PAGES: flag(true),
   /** The x-client-id the hosted pages send; must be one of CIAM_CLIENT_IDS. */
-  CIAM_WEB_CLIENT_ID: z.string().min(1).default('web-banking'),
+  CIAM_WEB_CLIENT_ID: text('web-banking'),
   /**
    * The agent console's sign-in through the bank's workforce identity provider (OpenID Connect,
    * authorization code with PKCE, the console a public client): the IdP's issuer identifier…
    */
-  CIAM_CONSOLE_OIDC_ISSUER: z.string().url().optional(),
+  CIAM_CONSOLE_OIDC_ISSUER: optionalUrl(),
   /** …the console's client id registered there (a public client: no secret)… */
-  CIAM_CONSOLE_OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
+  CIAM_CONSOLE_OIDC_CLIENT_ID: optionalText({ maxLength: 200 }),
   /** …the scopes it asks for (space separated)… */
-  CIAM_CONSOLE_OIDC_SCOPE: z
-    .string()
-    .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated OAuth scope tokens')
-    .default('openid'),
+  CIAM_CONSOLE_OIDC_SCOPE: text('openid').refine((scope) => /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/.test(scope), {
+    message: 'must be space-separated OAuth scope tokens.',
+  }),
   /** …and, for IdPs that take one, the resource indicator (RFC 8707) naming the agent API. */
-  CIAM_CONSOLE_OIDC_RESOURCE: z.string().url().optional(),
-  NODE_ENV: z.string().optional(),
-  CIAM_AGENT_JWKS_URL: z.string().optional(),
-  CIAM_AGENT_ISSUER: z.string().optional(),
-  CIAM_AGENT_AUDIENCE: z.string().optional(),
+  CIAM_CONSOLE_OIDC_RESOURCE: optionalUrl(),
+  NODE_ENV: optionalText(),
+  CIAM_AGENT_JWKS_URL: optionalText(),
+  CIAM_AGENT_ISSUER: optionalText(),
+  CIAM_AGENT_AUDIENCE: optionalText(),
 });
 
 /** What the agent console needs to sign agents in at the workforce IdP; the redirect URI is `<origin>/console`. */
@@ -74,8 +73,6 @@ function exactOrigin(entry: string): string {
   return url.origin;
 }
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 function consoleOidc(e: z.infer<typeof WebEnv>): ConsoleOidcSettings | undefined {
   const issuer = e.CIAM_CONSOLE_OIDC_ISSUER;
   const clientId = e.CIAM_CONSOLE_OIDC_CLIENT_ID;
@@ -83,7 +80,7 @@ function consoleOidc(e: z.infer<typeof WebEnv>): ConsoleOidcSettings | undefined
   if (!issuer || !clientId) throw new SettingsError('CIAM_CONSOLE_OIDC_ISSUER and CIAM_CONSOLE_OIDC_CLIENT_ID go together (the console\'s workforce sign-in).');
   const url = new URL(issuer);
   // Plain HTTP only for an IdP on this machine during development; the code and tokens cross this connection.
-  const insecureAllowed = e.NODE_ENV !== 'production' && url.protocol === 'http:' && LOOPBACK.has(url.hostname);
+  const insecureAllowed = e.NODE_ENV !== 'production' && url.protocol === 'http:' && isLoopback(url);
   if (url.protocol !== 'https:' && !insecureAllowed) {
     throw new SettingsError(`CIAM_CONSOLE_OIDC_ISSUER must be an https:// URL (plain http only for a loopback IdP in development): "${issuer}".`);
   }
@@ -96,24 +93,12 @@ function consoleOidc(e: z.infer<typeof WebEnv>): ConsoleOidcSettings | undefined
 }
 
 export function loadWebSettings(env: Env): WebSettings {
-  const parsed = WebEnv.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new SettingsError(`Setting ${issue.path.join('.')} is invalid: ${issue.message}`);
-  }
-  const e = parsed.data;
-  const corsOrigins = [
-    ...new Set(
-      e.CIAM_CORS_ORIGINS.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-        .map(exactOrigin),
-    ),
-  ];
+  const e = readEnv(WebEnv, env);
+  const corsOrigins = [...new Set(e.CIAM_CORS_ORIGINS.map(exactOrigin))];
   return {
     corsOrigins,
     corsMaxAgeSeconds: e.CIAM_CORS_MAX_AGE_SECONDS,
-    pages: e.CIAM_WEB_PAGES === 'true',
+    pages: e.CIAM_WEB_PAGES,
     clientId: e.CIAM_WEB_CLIENT_ID,
     consoleOidc: consoleOidc(e),
   };

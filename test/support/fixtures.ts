@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { sqlStateOf, type Database, type Queryable } from '../../src/store/database.js';
-import { adminUrl, databaseUrl } from '../support/postgres-urls.js';
+import { adminUrl, databaseUrl } from './postgres-urls.js';
 
-/** Rows for the store suites, inserted with plain SQL so each test states only what it is about. */
+/**
+ * Rows for the store and job suites, inserted with plain SQL so each test states only what it is
+ * about: every insert fills the required columns and takes the rest from `row`.
+ */
 
 type Row = Record<string, unknown>;
 
@@ -14,6 +17,7 @@ const DAY = 24 * 60 * MINUTE;
 export const minutesAgo = (n: number): Date => new Date(Date.now() - n * MINUTE);
 export const minutesAhead = (n: number): Date => new Date(Date.now() + n * MINUTE);
 export const daysAgo = (n: number): Date => new Date(Date.now() - n * DAY);
+export const daysAhead = (n: number): Date => new Date(Date.now() + n * DAY);
 
 /** A SHA-256-shaped hex string, unique per call. */
 export function hexHash(): string {

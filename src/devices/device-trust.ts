@@ -1,7 +1,16 @@
 import type { RequestOrigin } from '../audit/record.js';
 import { recordAudit } from '../audit/record.js';
-import type { Database } from '../store/database.js';
-import { deviceOwner, revokeDeviceOf } from '../store/queries/trusted-devices.js';
+import type { Database, Queryable } from '../store/database.js';
+import { deviceOwner, devicesOf, revokeDeviceOf, type DeviceListRow } from '../store/queries/trusted-devices.js';
+
+/**
+ * A customer's trusted devices as the customer or an agent sees them (never the raw identity),
+ * newest trust first: the active ones, or every one with `includeInactive`. `db` is the write pool
+ * for the customer's own list and the agent reports' pool (a replica, if any) for an agent's.
+ */
+export function listTrustedDevices(db: Queryable, cupid: string, includeInactive: boolean): Promise<DeviceListRow[]> {
+  return devicesOf(db, cupid, includeInactive);
+}
 
 /**
  * Withdraws trust from a device: the next login from it asks for MFA again. Restricted to the

@@ -1,52 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { DEMO_PASSWORD } from '../../src/providers/directory/demo-directory.js';
+import { CUPIDS, journeyClient, type DemoUser, type LoginOptions } from './journey-client.js';
 import type { TestApp } from './test-app.js';
 
 /**
- * Small drivers for the login journey through HTTP, for the concurrency and forgery suites:
- * each walks a fresh journey up to the step under test and returns its ids.
+ * Positions in the login journey for the concurrency, forgery and fuzz suites: each walks a fresh
+ * journey with the journey client up to the step under test and returns its ids; the suites then
+ * send raw requests at that step.
  */
-
-export const CUPIDS = {
-  mfauser: 'CUPID_MFA_001',
-  esignuser: 'CUPID_ESIGN_001',
-  nopushuser: 'CUPID_NOPUSH_001',
-  simpleuser: 'CUPID_SIMPLE_001',
-} as const;
-
-export type DemoUser = keyof typeof CUPIDS;
-
-export interface OutboxMessage {
-  channel: 'sms' | 'voice' | 'push';
-  cupid: string;
-  transaction_id: string;
-  code?: string;
-  display_number?: number;
-  approval_secret?: string;
-}
 
 export async function postJson(t: TestApp, url: string, payload: Record<string, unknown>, extra: Partial<InjectOptions> = {}) {
   return t.call({ method: 'POST', url, payload, ...extra } as InjectOptions);
-}
-
-export async function loginAs(t: TestApp, username: DemoUser, extra: Record<string, unknown> = {}) {
-  const res = await postJson(t, '/auth/login', { username, password: DEMO_PASSWORD, transmit_aid: 'aid-test', ...extra });
-  return res;
-}
-
-/** What the dev outbox holds for a customer, newest first — the customer's phone. */
-export async function outbox(t: TestApp, cupid: string): Promise<OutboxMessage[]> {
-  const res = await t.call({ method: 'GET', url: `/dev/outbox?cupid=${encodeURIComponent(cupid)}` });
-  expect(res.statusCode).toBe(200);
-  return (res.json() as { messages: OutboxMessage[] }).messages;
-}
-
-export async function messageFor(t: TestApp, cupid: string, transactionId: string): Promise<OutboxMessage> {
-  const found = (await outbox(t, cupid)).find((m) => m.transaction_id === transactionId);
-  if (!found) throw new Error(`no outbox message for step ${transactionId}`);
-  return found;
 }
 
 export interface AtInitiate {
@@ -56,12 +21,9 @@ export interface AtInitiate {
 }
 
 /** Login of an MFA customer, up to the open MFA_INITIATE step. */
-export async function toInitiate(t: TestApp, username: DemoUser = 'mfauser', extra: Record<string, unknown> = {}): Promise<AtInitiate> {
-  const res = await loginAs(t, username, extra);
-  expect(res.statusCode, res.body).toBe(200);
-  const body = res.json();
-  expect(body.response_type_code).toBe('MFA_REQUIRED');
-  return { contextId: body.context_id, initiateId: body.transaction_id, cupid: CUPIDS[username] };
+export async function toInitiate(t: TestApp, username: DemoUser = 'mfauser', login: LoginOptions = {}): Promise<AtInitiate> {
+  const mfa = await journeyClient(t).loginToMfa(username, login);
+  return { contextId: mfa.context_id, initiateId: mfa.transaction_id, cupid: CUPIDS[username] };
 }
 
 export interface AtVerify extends AtInitiate {
@@ -70,18 +32,10 @@ export interface AtVerify extends AtInitiate {
 }
 
 /** … up to the open MFA_VERIFY step, with the code the phone received. */
-export async function toVerify(t: TestApp, username: DemoUser = 'mfauser', extra: Record<string, unknown> = {}): Promise<AtVerify> {
-  const at = await toInitiate(t, username, extra);
-  const res = await postJson(t, '/auth/mfa/initiate', {
-    context_id: at.contextId,
-    transaction_id: at.initiateId,
-    method: 'sms',
-    mfa_option_id: 1,
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  const verifyId = res.json().transaction_id as string;
-  const { code } = await messageFor(t, at.cupid, verifyId);
-  return { ...at, verifyId, code: code! };
+export async function toVerify(t: TestApp, username: DemoUser = 'mfauser', login: LoginOptions = {}): Promise<AtVerify> {
+  const at = await toInitiate(t, username, login);
+  const sent = await journeyClient(t).sendCode(at.cupid, at.contextId, at.initiateId);
+  return { ...at, verifyId: sent.transactionId, code: sent.code };
 }
 
 export interface AtPush extends AtInitiate {
@@ -93,12 +47,9 @@ export interface AtPush extends AtInitiate {
 /** … up to the open MFA_PUSH_VERIFY step, with the number shown and the secret the phone got. */
 export async function toPush(t: TestApp, username: DemoUser = 'mfauser'): Promise<AtPush> {
   const at = await toInitiate(t, username);
-  const res = await postJson(t, '/auth/mfa/initiate', { context_id: at.contextId, transaction_id: at.initiateId, method: 'push' });
-  expect(res.statusCode, res.body).toBe(200);
-  const body = res.json();
-  const message = await messageFor(t, at.cupid, body.transaction_id);
-  expect(message.display_number).toBe(body.display_number);
-  return { ...at, pushId: body.transaction_id, displayNumber: body.display_number, secret: message.approval_secret! };
+  const push = await journeyClient(t).sendPush(at.cupid, at.contextId, at.initiateId);
+  expect(push.message.display_number).toBe(push.displayNumber);
+  return { ...at, pushId: push.transactionId, displayNumber: push.displayNumber, secret: push.approvalSecret };
 }
 
 export interface AtBind extends AtInitiate {
@@ -108,7 +59,7 @@ export interface AtBind extends AtInitiate {
 
 /** … through MFA with a not yet trusted device identity, up to the open DEVICE_BIND step. */
 export async function toDeviceBind(t: TestApp, deviceId = `dev-${randomUUID()}`): Promise<AtBind> {
-  const at = await toVerify(t, 'mfauser', { drs_action_token: `sim:allow:${deviceId}` });
+  const at = await toVerify(t, 'mfauser', { drsActionToken: `sim:allow:${deviceId}` });
   const res = await postJson(t, '/auth/mfa/otp/verify', { context_id: at.contextId, transaction_id: at.verifyId, code: at.code });
   expect(res.statusCode, res.body).toBe(200);
   expect(res.json().response_type_code).toBe('DEVICE_BIND_REQUIRED');
@@ -196,14 +147,6 @@ export async function pendingCount(t: TestApp, contextId: string): Promise<numbe
 export async function sessionsOf(t: TestApp, contextId: string): Promise<number> {
   const { rows } = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sessions WHERE context_id = $1`, [contextId]);
   return rows[0]!.n;
-}
-
-export async function auditTypes(t: TestApp, contextId: string): Promise<string[]> {
-  const { rows } = await t.db.query<{ event_type: string }>(
-    `SELECT event_type FROM audit_logs WHERE context_id = $1 ORDER BY created_at, event_type`,
-    [contextId],
-  );
-  return rows.map((r) => r.event_type);
 }
 
 /**

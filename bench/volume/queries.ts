@@ -1,0 +1,234 @@
+import type { QueryConfig } from 'pg';
+import { recordAudit } from '../../src/audit/record.js';
+import { lockStep } from '../../src/journey/step-guard.js';
+import { tokenHash } from '../../src/session/token-values.js';
+import type { Database, Queryable } from '../../src/store/database.js';
+import { auditPage } from '../../src/store/queries/agent-views.js';
+import { closeStep } from '../../src/store/queries/auth-transactions.js';
+import { clearWrongCodes } from '../../src/store/queries/mfa-counters.js';
+import { isMfaLocked } from '../../src/store/queries/mfa-lockouts.js';
+import { activeSessionsView, liveSessionsOf } from '../../src/store/queries/sessions.js';
+import { liveAccessTokens } from '../../src/store/queries/tokens.js';
+import { VOLUME } from './shape.js';
+
+export interface QueryFigure {
+  name: string;
+  target: string;
+  targetMs: number;
+  keys: number;
+  p50: number;
+  p99: number;
+  /** The access path of each statement, from EXPLAIN. */
+  plan: string;
+  /** EXPLAIN ANALYZE's full text, statement by statement (one key). */
+  explain: string;
+  /** Of that one key, summed over the statements. */
+  planningMs: number;
+  executionMs: number;
+}
+
+interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/** Keeps the text and parameters of the queries sent through the Queryables it wraps, for EXPLAIN afterwards. */
+class Recorder {
+  statements: Statement[] = [];
+  wrap(inner: Queryable): Queryable {
+    return {
+      query: (text: string | QueryConfig<unknown[]>, values?: unknown[]) => {
+        this.statements.push(typeof text === 'string' ? { text, values: values ?? [] } : { text: text.text, values: text.values ?? values ?? [] });
+        return inner.query(text as string, values);
+      },
+    } as Queryable;
+  }
+}
+
+const CLIENT = 'web-banking';
+const ROLLBACK = new Error('rolled back on purpose: the data stays as filled');
+
+interface QueryCase<K> {
+  name: string;
+  target: string;
+  targetMs: number;
+  keys(db: Database): Promise<K[]>;
+  /** Runs the service's statements for one key; returns the milliseconds they took. */
+  run(db: Database, key: K, record?: Recorder): Promise<number>;
+}
+
+const timed = async (work: () => Promise<unknown>) => {
+  const t = performance.now();
+  await work();
+  return performance.now() - t;
+};
+
+/** Steps and journeys are taken inside a transaction that is rolled back, timed from its first statement to its last. */
+async function inRolledBack(db: Database, work: (tx: Queryable) => Promise<unknown>, record?: Recorder): Promise<number> {
+  let ms = 0;
+  await db
+    .transaction(async (tx) => {
+      const q = record ? record.wrap(tx) : tx;
+      ms = await timed(() => work(q));
+      throw ROLLBACK;
+    })
+    .catch((err) => {
+      if (err !== ROLLBACK) throw err;
+    });
+  return ms;
+}
+
+const sample = async <K>(db: Database, sql: string, map: (row: Record<string, string>) => K): Promise<K[]> =>
+  (await db.query<Record<string, string>>(sql)).rows.map(map);
+
+const randomInt = (n: number) => Math.floor(Math.random() * n);
+
+const CASES: QueryCase<any>[] = [
+  {
+    name: 'token validation (gateway verify: liveAccessTokens)',
+    target: '< 1 ms',
+    targetMs: 1,
+    keys: async () => Array.from({ length: 1000 }, () => tokenHash(`bench-access-${randomInt(VOLUME.sessions)}`)),
+    run: (db, hash: string, r) => timed(() => liveAccessTokens(r ? r.wrap(db) : db, [hash])),
+  } satisfies QueryCase<string>,
+  {
+    name: 'open-step lookup (lockStep: journey locked, step found)',
+    target: '< 1 ms',
+    targetMs: 1,
+    keys: (db) =>
+      sample(
+        db,
+        `SELECT context_id, transaction_id FROM auth_transactions WHERE transaction_status = 'PENDING' ORDER BY random() LIMIT 1000`,
+        (row) => row,
+      ),
+    run: (db, k: Record<string, string>, r) =>
+      inRolledBack(db, (tx) => lockStep(tx, k.context_id!, k.transaction_id!, CLIENT, ['MFA_VERIFY', 'MFA_PUSH_VERIFY', 'DEVICE_BIND', 'ESIGN_PRESENT']), r),
+  },
+  {
+    name: "sessions by CUPID (the customer's own list: liveSessionsOf)",
+    target: '< 5 ms',
+    targetMs: 5,
+    keys: (db) => sample(db, `SELECT cupid FROM sessions WHERE status = 'ACTIVE' ORDER BY random() LIMIT 1000`, (row) => row.cupid!),
+    run: (db, cupid: string, r) => timed(() => liveSessionsOf(r ? r.wrap(db) : db, cupid)),
+  },
+  {
+    name: "sessions by CUPID (the agent's view: activeSessionsView)",
+    target: '< 5 ms',
+    targetMs: 5,
+    keys: (db) => sample(db, `SELECT cupid FROM sessions WHERE status = 'ACTIVE' ORDER BY random() LIMIT 1000`, (row) => row.cupid!),
+    run: (db, cupid: string, r) => timed(() => activeSessionsView(r ? r.wrap(db) : db, cupid)),
+  },
+  {
+    name: 'audit by CUPID (the agent timeline, first page of 50: auditPage)',
+    target: '< 10 ms',
+    targetMs: 10,
+    keys: async () => Array.from({ length: 1000 }, () => `CUPID_V${String(randomInt(VOLUME.customers)).padStart(8, '0')}`),
+    run: (db, cupid: string, r) => timed(() => auditPage(r ? r.wrap(db) : db, { cupid, limit: 50 })),
+  },
+  {
+    name: 'MFA verification (verifyOtp statements: lock, lockout check, close step, clear count, audit row)',
+    target: '< 2 ms',
+    targetMs: 2,
+    keys: (db) =>
+      sample(
+        db,
+        `SELECT t.context_id, t.transaction_id, c.cupid FROM auth_transactions t JOIN auth_contexts c USING (context_id)
+         WHERE t.transaction_status = 'PENDING' AND t.transaction_type = 'MFA_VERIFY' AND t.expires_at > now()
+           AND c.auth_outcome IS NULL AND c.expires_at > now()
+         ORDER BY random() LIMIT 1000`,
+        (row) => row,
+      ),
+    run: (db, k: Record<string, string>, r) =>
+      inRolledBack(
+        db,
+        async (tx) => {
+          const { context, step } = await lockStep(tx, k.context_id!, k.transaction_id!, CLIENT, ['MFA_VERIFY', 'MFA_PUSH_VERIFY']);
+          await isMfaLocked(tx, context.cupid);
+          const closed = await closeStep(tx, step.transaction_id, 'CONSUMED', { verificationResult: 'CORRECT' });
+          if (!closed) throw new Error(`open step ${step.transaction_id} could not be closed`);
+          await clearWrongCodes(tx, context.cupid);
+          await recordAudit(tx, {
+            type: 'MFA_VERIFY_SUCCESS',
+            cupid: context.cupid,
+            contextId: context.context_id,
+            transactionId: step.transaction_id,
+            origin: { correlationId: crypto.randomUUID(), ipAddress: '10.1.2.3', clientId: CLIENT },
+            data: { method: step.mfa_method, attempt_number: step.attempt_number },
+          });
+        },
+        r,
+      ),
+  },
+];
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+
+/** The seed's query table: each query over 1,000 random keys (drawn again when fewer exist), p50 and p99, and its plan. */
+export async function measureQueries(db: Database): Promise<QueryFigure[]> {
+  const figures: QueryFigure[] = [];
+  for (const c of CASES) {
+    const drawn = await c.keys(db);
+    if (drawn.length === 0) throw new Error(`no keys for ${c.name}`);
+    const keys = Array.from({ length: 1000 }, (_, i) => drawn[i % drawn.length]);
+    // One call first so that named statements are prepared; its time is not counted.
+    const recorder = new Recorder();
+    await c.run(db, keys[0], recorder);
+    const ms: number[] = [];
+    for (const key of keys) ms.push(await c.run(db, key));
+    ms.sort((a, b) => a - b);
+    const explained = await explain(db, recorder.statements);
+    figures.push({
+      name: c.name,
+      target: c.target,
+      targetMs: c.targetMs,
+      keys: new Set(drawn.map((k) => JSON.stringify(k))).size,
+      p50: percentile(ms, 0.5),
+      p99: percentile(ms, 0.99),
+      plan: explained.map((e) => e.summary).join('; '),
+      explain: explained.map((e) => `${e.text}\n${e.plan}`).join('\n\n'),
+      planningMs: explained.reduce((n, e) => n + e.planningMs, 0),
+      executionMs: explained.reduce((n, e) => n + e.executionMs, 0),
+    });
+  }
+  return figures;
+}
+
+/**
+ * EXPLAIN ANALYZE of each recorded statement with its parameters, in one transaction that is
+ * rolled back (the statements that write leave nothing behind).
+ */
+async function explain(db: Database, statements: Statement[]) {
+  const out: { text: string; plan: string; summary: string; planningMs: number; executionMs: number }[] = [];
+  await inRolledBack(db, async (tx) => {
+    for (const s of statements) {
+      const { rows } = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${s.text}`, s.values);
+      const lines = rows.map((r) => r['QUERY PLAN']);
+      const ms = (label: string) => Number(/([\d.]+) ms/.exec(lines.find((l) => l.startsWith(label)) ?? '')?.[1] ?? 0);
+      const nodes = lines
+        .map((l) => l.replace(/^[\s->]+/, ''))
+        .filter((l) => /Scan|^Insert|^Update|^LockRows|Append/.test(l))
+        .map((l) => l.replace(/ \(.*$/, ''));
+      out.push({
+        text: s.text.replace(/\s+/g, ' ').trim(),
+        plan: lines.join('\n'),
+        summary: summarize(nodes),
+        planningMs: ms('Planning Time'),
+        executionMs: ms('Execution Time'),
+      });
+    }
+  });
+  return out;
+}
+
+/**
+ * The plan's access paths, one entry per distinct path: monthly partitions are folded together
+ * ("on audit_logs_<month> × 26"), so a plan over thirty partitions stays one line.
+ */
+function summarize(nodes: string[]): string {
+  const counts = new Map<string, number>();
+  for (const node of nodes) {
+    const path = node.replace(/audit_logs_\d{4}_\d{2}/g, 'audit_logs_<month>').replace(/ audit_logs_\d+$/, '');
+    counts.set(path, (counts.get(path) ?? 0) + 1);
+  }
+  return [...counts].map(([path, n]) => (n > 1 ? `${path} × ${n}` : path)).join(', ') || 'Result';
+}
