@@ -40,10 +40,18 @@ async function run(load: Load, seconds: number) {
   });
 }
 
+/** Called around the measured run only (not the warm-up): CPU and memory meters hook in here. */
+export interface MeasuredWindow {
+  started(): Promise<void> | void;
+  ended(): Promise<void> | void;
+}
+
 /** One figure: a one-second warm-up (discarded), then the measured run. */
-export async function measure(name: string, load: Load): Promise<Figure> {
+export async function measure(name: string, load: Load, window?: MeasuredWindow): Promise<Figure> {
   await run(load, 1);
+  await window?.started();
   const r = await run(load, load.seconds);
+  await window?.ended();
   return {
     name,
     rps: r.requests.average,

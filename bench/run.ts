@@ -18,11 +18,12 @@ import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openPostgres } from '../src/store/engines/postgres.js';
 import { migrate } from '../src/store/migrate.js';
 import { admin, databaseUrl } from './admin.js';
+import { settle } from './bench-database.js';
 import { measure, type Figure, type Load } from './load.js';
+import { median, RssSampler, uptime } from './proc.js';
 import { runToEnd, startListening, startService, type Child } from './processes.js';
 import { benchServiceEnv, GATEWAY_KEY } from './service-env.js';
 import { accessToken, refreshToken, seedSessions } from './seed.js';
@@ -58,6 +59,8 @@ async function main() {
   const record = (key: Key, f: Figure) => results.set(key, [...(results.get(key) ?? []), f]);
   let pgVersion = '';
   let loginSkipped = false;
+  let memory: ReturnType<RssSampler['stop']> | undefined;
+  const machine = { before: uptime(), after: '' };
   const dataDir = mkdtempSync(join(tmpdir(), 'ciam-bench-'));
   try {
     const db = await openPostgres({ connectionString: dbUrl, poolMax: 4, statementTimeoutMs: 600_000 });
@@ -78,6 +81,9 @@ async function main() {
     console.error(`service log: ${logFile}`);
     const service = await startService(port, serviceEnv, logFile);
     children.push(service);
+    const rss = new RssSampler(service.process.pid!);
+    // The service's figures are its steady memory under load; the ceilings' are not its memory.
+    const underLoad = { started: () => void (rss.measuring = true), ended: () => void (rss.measuring = false) };
     const base = `http://127.0.0.1:${port}`;
     await sanityChecks(base);
     const probe = await fetch(`${base}/auth/login`, { method: 'POST', headers: { ...CLIENT, 'content-type': 'application/json' }, body: '{}' });
@@ -109,7 +115,7 @@ async function main() {
     for (let round = 1; round <= rounds; round++) {
       for (const [key, load] of loads) {
         await settle(dbUrl);
-        const f = await measure(NAMES[key], load);
+        const f = await measure(NAMES[key], load, load.url.startsWith(base) ? underLoad : undefined);
         record(key, f);
         console.error(`round ${round} ${key}: ${f.rps.toFixed(1)} req/s`);
         // Requests still in flight when the load stopped finish before the next figure starts.
@@ -122,34 +128,15 @@ async function main() {
       record('argon2', { name: NAMES.argon2, rps: argon.rps, p50: argon.p50, p99: argon.p99, non2xx: 0, errors: 0, requests: argon.count });
       console.error(`round ${round} argon2: ${argon.rps.toFixed(1)} verifications/s`);
     }
+    memory = rss.stop();
+    machine.after = uptime();
   } finally {
     for (const c of children) await c.stop();
     await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     // The service's log is kept only when asked for (it holds nothing secret, but it grows).
     if (!process.env.BENCH_KEEP_LOG) rmSync(dataDir, { recursive: true, force: true });
   }
-  report(results, pgVersion);
-}
-
-/**
- * Waits (at most 60 s) until no autovacuum worker runs on the bench database, so that the clean-up
- * after one figure's writes does not take the CPU from the next figure.
- */
-async function settle(url: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const { rows } = await c.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND datname = current_database()`,
-      );
-      if (rows[0]!.n === 0) return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  } finally {
-    await c.end();
-  }
+  report(results, pgVersion, memory!, machine);
 }
 
 async function sanityChecks(base: string) {
@@ -164,13 +151,7 @@ async function sanityChecks(base: string) {
   if (refresh.status !== 200) throw new Error(`a seeded refresh token was refused: ${refresh.status} ${await refresh.text()}`);
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-function report(results: Map<Key, Figure[]>, pgVersion: string) {
+function report(results: Map<Key, Figure[]>, pgVersion: string, memory: ReturnType<RssSampler['stop']>, machine: { before: string; after: string }) {
   const ratio = (key: Key, to: Key) => {
     const xs = results.get(key)!;
     const ys = results.get(to)!;
@@ -205,6 +186,13 @@ function report(results: Map<Key, Figure[]>, pgVersion: string) {
         `${ratio(key, 'A').toFixed(3)} | ${key === 'A' || key === 'argon2' ? '–' : ratio(key, 'B').toFixed(3)} | ${target(key)} |`,
     );
   }
+  lines.push(
+    '',
+    `service resident memory (VmRSS, sampled every 200 ms): peak ${memory.peak.toFixed(0)} MiB, steady ${memory.steady.toFixed(0)} MiB ` +
+      `(median while the service was under load) — target ≤ 250 MB: ${memory.peak * 2 ** 20 <= 250e6 ? 'met' : 'missed'}`,
+    `uptime before: ${machine.before}`,
+    `uptime after:  ${machine.after}`,
+  );
   lines.push('', 'per round (req/s): ' + (Object.keys(NAMES) as Key[]).filter((k) => results.has(k)).map((k) => `${k} ${results.get(k)!.map((f) => f.rps.toFixed(0)).join('/')}`).join('; '));
   console.log(lines.join('\n'));
 }

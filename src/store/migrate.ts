@@ -45,6 +45,9 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
     `SELECT to_regclass('schema_migrations') IS NOT NULL AS present`,
   );
   if (!ledger[0]?.present) await createLedger(db);
+  // The usual start: everything recorded already, unchanged. One read instead of a transaction and
+  // a lock per migration; anything else (new, or a file changed) takes the careful path below.
+  if (await allRecorded(db, migrations)) return [];
   const applied: string[] = [];
   for (const migration of migrations) {
     const done = await db.transaction(async (tx) => {
@@ -70,6 +73,12 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
     if (done) applied.push(migration.name);
   }
   return applied;
+}
+
+async function allRecorded(db: Database, migrations: Migration[]): Promise<boolean> {
+  const { rows } = await db.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations');
+  const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
+  return migrations.every((m) => recorded.get(m.version) === m.checksum);
 }
 
 async function createLedger(db: Database): Promise<void> {

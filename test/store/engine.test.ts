@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SqlState, sqlStateOf } from '../../src/store/database.js';
-import { useTestDatabase } from '../support/test-database.js';
+import { testEngine, useTestDatabase } from '../support/test-database.js';
 
 const db = useTestDatabase();
 
@@ -42,5 +42,12 @@ describe('the pool after a failed statement', () => {
       }),
     ).rejects.toMatchObject({ code: '42P01' });
     await expect(db.transaction(async (tx) => (await tx.query('SELECT 2 AS two')).rows)).resolves.toEqual([{ two: 2 }]);
+  });
+});
+
+describe('the embedded engine', () => {
+  it.runIf(testEngine() === 'pglite')("keeps a 32 MB buffer cache in the service's process, not a server's 128 MB", async () => {
+    const { rows } = await db.query<{ size: string }>("SELECT current_setting('shared_buffers') AS size");
+    expect(rows).toEqual([{ size: '32MB' }]);
   });
 });

@@ -34,6 +34,25 @@ describe('migrate', () => {
     expect(await count(db, 'SELECT version FROM schema_migrations')).toBe(shipped.length);
   });
 
+  it('finds a current database current in one read: no transaction, no lock (each start of the service)', async () => {
+    const statements: string[] = [];
+    const watched: Database = {
+      engine: db.engine,
+      query: ((text: string, values?: unknown[]) => {
+        statements.push(text);
+        return db.query(text, values);
+      }) as Database['query'],
+      reads: db.reads,
+      reports: db.reports,
+      transaction: () => Promise.reject(new Error('a current database needs no transaction')),
+      poolStats: () => db.poolStats(),
+      close: async () => {},
+    };
+    expect(await migrate(watched)).toEqual([]);
+    expect(statements).toHaveLength(2);
+    expect(statements.join('\n')).not.toMatch(/advisory/);
+  });
+
   it('lets two instances migrate a fresh database at once: both succeed, each version is applied once', async () => {
     let first: Database;
     let second: Database;

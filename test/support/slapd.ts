@@ -25,6 +25,8 @@ export interface Slapd {
   env(overrides?: Env): Env;
   /** DNs of every bind the server has received so far (from its stats log). */
   binds(): string[];
+  /** The running server's process id (undefined while stopped). */
+  pid(): number | undefined;
   stop(): Promise<void>;
   start(): Promise<void>;
   /** Stops the server and removes its files. */
@@ -36,6 +38,11 @@ export interface SlapdOptions {
   extraLdif?: string;
   /** Also listen on ldaps:// and offer StartTLS, with a certificate from a throwaway CA. */
   tls?: boolean;
+  /**
+   * No per-operation log (binds() then sees nothing): for load measurements, where the log lines
+   * of every search and bind would add their cost to the directory's and to the caller's.
+   */
+  quiet?: boolean;
 }
 
 const SLAPD = '/usr/sbin/slapd';
@@ -74,7 +81,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
     [ROOT_PASSWORD, SERVICE_PASSWORD, DEMO_PASSWORD].map(ssha),
   );
   const conf = join(dir, 'slapd.conf');
-  writeFileSync(conf, slapdConf(dir, rootHash!, tls));
+  writeFileSync(conf, slapdConf(dir, rootHash!, tls, options.quiet));
   const ldif = join(dir, 'seed.ldif');
   writeFileSync(
     ldif,
@@ -89,7 +96,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   const start = async () => {
     if (child) return;
     const listeners = [`${url}/`, ...(ldapsUrl ? [`${ldapsUrl}/`] : [])].join(' ');
-    const proc = spawn(SLAPD, ['-d', 'stats', '-h', listeners, '-f', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(SLAPD, ['-d', options.quiet ? '0' : 'stats', '-h', listeners, '-f', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     running.add(proc);
     let pending = '';
@@ -132,6 +139,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
       ...overrides,
     }),
     binds: () => log.flatMap((line) => /BIND dn="([^"]*)" method=/.exec(line)?.[1] ?? []),
+    pid: () => child?.pid,
     stop,
     start,
     async close() {
@@ -141,8 +149,9 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   };
 }
 
-function slapdConf(dir: string, rootHash: string, tls?: Certificates): string {
+function slapdConf(dir: string, rootHash: string, tls?: Certificates, quiet = false): string {
   return `
+${quiet ? 'loglevel 0' : ''}
 include ${SCHEMA_DIR}/core.schema
 include ${SCHEMA_DIR}/cosine.schema
 include ${SCHEMA_DIR}/nis.schema

@@ -1,0 +1,44 @@
+import pg from 'pg';
+import { databaseUrl } from './admin.js';
+
+/** A database name unique to this run and its URL (not created yet). */
+export function benchDatabase(prefix: string): { name: string; url: string } {
+  const name = `${prefix}_${Date.now().toString(36)}`;
+  return { name, url: databaseUrl(name) };
+}
+
+async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await work(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Waits (at most 60 s) until no autovacuum worker runs on the bench database, so that the clean-up
+ * after one figure's writes does not take the CPU from the next figure.
+ */
+export async function settle(url: string): Promise<void> {
+  await withClient(url, async (c) => {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const { rows } = await c.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND datname = current_database()`,
+      );
+      if (rows[0]!.n === 0) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  });
+}
+
+/** Process ids of the client backends connected to a database (other than the asking one). */
+export async function backendPids(adminClient: pg.Client, database: string): Promise<number[]> {
+  const { rows } = await adminClient.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+    [database],
+  );
+  return rows.map((r) => r.pid);
+}
