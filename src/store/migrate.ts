@@ -82,13 +82,15 @@ async function allRecorded(db: Database, migrations: Migration[]): Promise<boole
 }
 
 async function createLedger(db: Database): Promise<void> {
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY,
-    name varchar(200) NOT NULL,
-    checksum varchar(64) NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now())`).catch(async (err) => {
-    // Two instances racing on CREATE TABLE IF NOT EXISTS can collide on the type's name.
-    if ((err as { code?: string }).code !== '23505') throw err;
+  // Under the migrations' lock: two instances starting on a fresh database would otherwise both run
+  // CREATE TABLE IF NOT EXISTS, and the loser fails on the table's row type (42710 or 23505).
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name varchar(200) NOT NULL,
+      checksum varchar(64) NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now())`);
   });
 }
 
