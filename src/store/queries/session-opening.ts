@@ -16,6 +16,40 @@ const JOURNEY = journeyClosingCtes({
   ttlSeconds: '$21',
 });
 
+/** Built once: the statement's text is the same for every login (a named statement, prepared once per connection). */
+const SESSION_OPEN = `
+WITH ${JOURNEY}, s AS (
+  INSERT INTO sessions (session_id, context_id, cupid, client_id, device_fingerprint, ip_address, user_agent, expires_at)
+  SELECT $1, journey.context_id, $3, $4, $5, $6, $7, now() + make_interval(secs => $8) FROM journey
+  RETURNING session_id, expires_at
+), t AS (
+  INSERT INTO tokens (session_id, token_type, token_value_hash, scopes, expires_at)
+  SELECT s.session_id, v.type::token_type, v.hash, string_to_array(v.scopes, ' '),
+         ${expiryCappedAtSession('v.ttl', 's.expires_at')}
+  FROM s CROSS JOIN unnest($9::text[], $10::text[], $11::text[], $12::int[]) AS v(type, hash, scopes, ttl)
+  RETURNING token_id, token_type
+), ids AS (
+  SELECT jsonb_object_agg(lower(token_type::text), token_id) AS token_ids FROM t
+), a AS (
+  ${auditInsert(
+    {
+      eventType: '$13',
+      category: '$14',
+      severity: '$15::event_severity',
+      cupid: '$3',
+      contextId: '$2',
+      transactionId: '$22::uuid',
+      sessionId: 's.session_id',
+      correlationId: '$16::uuid',
+      ipAddress: '$6::inet',
+      userAgent: '$7',
+      data: `$17::jsonb || jsonb_build_object('expires_at', s.expires_at, 'token_ids', ids.token_ids)`,
+    },
+    (expressions) => `SELECT ${expressions} FROM s CROSS JOIN ids`,
+  )}
+)
+SELECT s.expires_at, ids.token_ids FROM s CROSS JOIN ids`;
+
 export interface SessionOpening {
   sessionId: string;
   contextId: string;
@@ -49,38 +83,7 @@ export async function insertSessionWithTokens(
   const j = o.journey;
   const { rows } = await db.query<{ expires_at: Date; token_ids: Record<string, string> }>({
     name: 'session_open',
-    text: `
-WITH ${JOURNEY}, s AS (
-  INSERT INTO sessions (session_id, context_id, cupid, client_id, device_fingerprint, ip_address, user_agent, expires_at)
-  SELECT $1, journey.context_id, $3, $4, $5, $6, $7, now() + make_interval(secs => $8) FROM journey
-  RETURNING session_id, expires_at
-), t AS (
-  INSERT INTO tokens (session_id, token_type, token_value_hash, scopes, expires_at)
-  SELECT s.session_id, v.type::token_type, v.hash, string_to_array(v.scopes, ' '),
-         ${expiryCappedAtSession('v.ttl', 's.expires_at')}
-  FROM s CROSS JOIN unnest($9::text[], $10::text[], $11::text[], $12::int[]) AS v(type, hash, scopes, ttl)
-  RETURNING token_id, token_type
-), ids AS (
-  SELECT jsonb_object_agg(lower(token_type::text), token_id) AS token_ids FROM t
-), a AS (
-  ${auditInsert(
-    {
-      eventType: '$13',
-      category: '$14',
-      severity: '$15::event_severity',
-      cupid: '$3',
-      contextId: '$2',
-      transactionId: '$22::uuid',
-      sessionId: 's.session_id',
-      correlationId: '$16::uuid',
-      ipAddress: '$6::inet',
-      userAgent: '$7',
-      data: `$17::jsonb || jsonb_build_object('expires_at', s.expires_at, 'token_ids', ids.token_ids)`,
-    },
-    (expressions) => `SELECT ${expressions} FROM s CROSS JOIN ids`,
-  )}
-)
-SELECT s.expires_at, ids.token_ids FROM s CROSS JOIN ids`,
+    text: SESSION_OPEN,
     values: [
       o.sessionId,
       o.contextId,
