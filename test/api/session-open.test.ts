@@ -29,8 +29,8 @@ describe('opening a session', () => {
       { token_type: 'REFRESH', token_value_hash: tokenHash(s.refreshToken), status: 'ACTIVE', scopes: null },
     ]);
 
-    const journey = await t.db.query('SELECT auth_outcome, completed_at FROM auth_contexts WHERE context_id = $1', [s.contextId]);
-    expect(journey.rows[0]).toMatchObject({ auth_outcome: 'SUCCESS', completed_at: expect.any(Date) });
+    const journey = await t.db.query('SELECT auth_outcome, completed_at, client_id FROM auth_contexts WHERE context_id = $1', [s.contextId]);
+    expect(journey.rows[0]).toMatchObject({ auth_outcome: 'SUCCESS', completed_at: expect.any(Date), client_id: CLIENT_ID });
     const ids = await t.db.query<{ token_type: string; token_id: string }>('SELECT token_type, token_id FROM tokens WHERE session_id = $1', [s.sessionId]);
     const audit = await t.db.query(`SELECT event_type, context_id, transaction_id, event_data FROM audit_logs WHERE session_id = $1`, [s.sessionId]);
     expect(audit.rows).toEqual([

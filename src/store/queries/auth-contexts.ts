@@ -87,6 +87,7 @@ export type JourneyClosing =
 export interface JourneyClosingParams {
   contextId: string;
   cupid: string;
+  clientId: string;
   deviceFingerprint: string;
   ipAddress: string;
   correlationId: string;
@@ -105,9 +106,9 @@ export interface JourneyClosingParams {
  */
 export function journeyClosingCtes(p: JourneyClosingParams): string {
   return `started AS (
-  INSERT INTO auth_contexts (context_id, cupid, app_id, app_version, device_fingerprint, ip_address, correlation_id,
+  INSERT INTO auth_contexts (context_id, cupid, client_id, app_id, app_version, device_fingerprint, ip_address, correlation_id,
                              auth_outcome, completed_at, expires_at)
-  SELECT ${p.contextId}, ${p.cupid}, ${p.appId}, ${p.appVersion}, ${p.deviceFingerprint}, ${p.ipAddress}, ${p.correlationId},
+  SELECT ${p.contextId}, ${p.cupid}, ${p.clientId}, ${p.appId}, ${p.appVersion}, ${p.deviceFingerprint}, ${p.ipAddress}, ${p.correlationId},
          'SUCCESS', now(), now() + make_interval(secs => ${p.ttlSeconds})
   WHERE ${p.kind} = 'start-finished'
   RETURNING context_id

@@ -7,6 +7,7 @@ import { expiryCappedAtSession } from './token-rules.js';
 const JOURNEY = journeyClosingCtes({
   contextId: '$2',
   cupid: '$3',
+  clientId: '$4',
   deviceFingerprint: '$5',
   ipAddress: '$6',
   correlationId: '$16',
