@@ -73,7 +73,8 @@ describe('graceful shutdown of the built service', () => {
   });
 
   it('turns readiness off first and keeps serving while the balancer drains it, then exits 0', { timeout: 120_000 }, async () => {
-    const service = await startService(newDataDir(), db?.url, { CIAM_SHUTDOWN_DRAIN_MS: '1500' });
+    // A drain long enough that the balancer's next poll lands inside it even on a loaded machine.
+    const service = await startService(newDataDir(), db?.url, { CIAM_SHUTDOWN_DRAIN_MS: '3000' });
     children.push(service.child);
 
     // A load balancer: routes traffic while the instance says it is ready, stops once it says 503.
@@ -105,8 +106,8 @@ describe('graceful shutdown of the built service', () => {
     await Promise.all(workers);
     const code = await service.exited;
 
-    // The balancer noticed well before the listener closed (drain 1500 ms).
-    expect(drainedAt - sigtermAt).toBeLessThan(1_000);
+    // The balancer noticed before the listener closed (drain 3000 ms).
+    expect(drainedAt - sigtermAt).toBeLessThan(2_500);
     expect(outcomes.filter((o) => o.outcome.kind !== 'answered'), 'every routed request answered').toEqual([]);
     expect(outcomes.filter((o) => o.path === '/auth/login' && o.outcome.kind === 'answered' && o.outcome.status === 201).length).toBeGreaterThan(3);
     expect(outcomes.some((o) => o.sentAt > sigtermAt && o.outcome.kind === 'answered' && o.outcome.status < 300)).toBe(true);
