@@ -17,6 +17,8 @@
  *   BENCH_SECONDS        measured seconds per figure and round (default 5), after a 1 s warm-up
  *   BENCH_CONNECTIONS    logins in flight (default 16, as the argon2id login of `npm run bench`)
  *   BENCH_SKIP_BUILD=1   use the existing dist/ instead of running `npm run build`
+ *   BENCH_CPU_PROF=dir   run the service with `node --cpu-prof` into dir and print where its main
+ *                        thread spent the login windows (bench/cpu-profile.ts); slows the service
  *   CIAM_LDAP_*          (pool settings) inherited by the service, the adapter loop and the bare loop alike
  */
 import { execSync, spawn, spawnSync } from 'node:child_process';
@@ -28,6 +30,7 @@ import { DEMO_PASSWORD } from '../src/providers/directory/demo-directory.js';
 import { startSlapd, type Slapd } from '../test/support/slapd.js';
 import { admin, adminUrl } from './admin.js';
 import { backendPids, benchDatabase, settle } from './bench-database.js';
+import { summariseProfiles, type Window } from './cpu-profile.js';
 import { measure, type Figure } from './load.js';
 import { CpuMeter, median, RssSampler, uptime } from './proc.js';
 import { startService, type Child } from './processes.js';
@@ -39,6 +42,9 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const USERNAME = 'simpleuser';
 const CLIENT = { 'x-client-id': 'web-banking' };
 const { name: dbName, url: dbUrl } = benchDatabase('ciam_bench_ldap');
+const profileDir = process.env.BENCH_CPU_PROF;
+/** The system's monotonic clock in µs, the clock of a .cpuprofile's timestamps. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** CPU per login (ms) of each part, for one measured window. */
 interface Costs {
@@ -69,6 +75,7 @@ async function main() {
   let slapd: Slapd | undefined;
   let service: Child | undefined;
   const results: Round[] = [];
+  const loginWindows: Window[] = [];
   let memory: ReturnType<RssSampler['stop']> | undefined;
   let pgVersion = '';
   try {
@@ -81,6 +88,7 @@ async function main() {
       port,
       { ...benchServiceEnv(dbUrl, dataDir), CIAM_DIRECTORY: 'ldap', ...directoryEnv },
       logFile,
+      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     );
     const base = `http://127.0.0.1:${port}`;
     const loginBody = JSON.stringify({ username: USERNAME, password: DEMO_PASSWORD, transmit_aid: 'bench' });
@@ -117,8 +125,10 @@ async function main() {
           started: async () => {
             await startMeters();
             rss.measuring = true;
+            loginWindows.push({ startUs: monotonicUs(), endUs: Infinity });
           },
           ended: async () => {
+            loginWindows.at(-1)!.endUs = monotonicUs();
             rss.measuring = false;
             cpu = await readMeters();
           },
@@ -143,6 +153,13 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   }
   report(results, memory!, machine, pgVersion);
+  if (profileDir) {
+    console.log(`\nthe service's main thread during the measured login windows (${profileDir}; share of samples, each charged to the innermost package or service code on its stack):\n`);
+    console.log('| share | where |\n|---:|---|');
+    for (const { what, share } of summariseProfiles(profileDir, loginWindows).filter((r) => r.share >= 0.005)) {
+      console.log(`| ${(share * 100).toFixed(1)} % | ${what} |`);
+    }
+  }
 }
 
 async function sanityCheck(base: string, body: string) {
