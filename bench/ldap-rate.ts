@@ -1,17 +1,16 @@
 import { Client, EqualityFilter } from 'ldapts';
 import { readLdapSettings } from '../src/config/ldap.js';
+import { PasswordPolicyControl } from '../src/providers/directory/password-policy-control.js';
+import { loopOptions, runLoginLoop } from './ldap-loop.js';
 
 /**
  * The bare directory rate: what a login asks of the directory, and nothing else — a search for the
- * username over the service account's bound connections, then a bind as the entry found on a
- * connection of the worker's own — with as many logins in flight as the login benchmark has
- * connections. Same settings (CIAM_LDAP_*), filter, attributes and pool size as the adapter.
- *
- * Prints `measuring` when the measured window starts (the caller reads the directory's CPU
- * then), and one JSON line at its end.
+ * username over the service account's bound connections, then a bind as the entry found, with the
+ * password policy control every login sends, on a connection of the worker's own. The same
+ * settings (CIAM_LDAP_*), filter, attributes, limits and pool size as the adapter; no pooling
+ * logic, no entry mapping, no error handling beyond "this must work". See bench/ldap-loop.ts.
  */
-const seconds = Number(process.env.SECONDS ?? 5);
-const concurrency = Number(process.env.CONCURRENCY ?? 16);
+const options = loopOptions(process.env);
 const username = process.env.USERNAME ?? 'simpleuser';
 const password = process.env.PASSWORD ?? '';
 const settings = readLdapSettings(process.env);
@@ -26,10 +25,10 @@ const searchers = await Promise.all(
     return c;
   }),
 );
-const binders = Array.from({ length: concurrency }, client);
+const binders = Array.from({ length: options.concurrency }, client);
 let next = 0;
 
-async function login(binder: Client): Promise<void> {
+await runLoginLoop(async (worker) => {
   const searcher = searchers[next]!;
   next = (next + 1) % searchers.length;
   const { searchEntries } = await searcher.search(settings.baseDn, {
@@ -37,33 +36,11 @@ async function login(binder: Client): Promise<void> {
     filter: new EqualityFilter({ attribute: settings.userAttribute, value: username }),
     attributes,
     sizeLimit: 2,
+    timeLimit: Math.max(1, Math.ceil(settings.timeoutMs / 1000)),
   });
   if (searchEntries.length !== 1) throw new Error(`${username} is not in the directory exactly once`);
-  await binder.bind(searchEntries[0]!.dn, password);
-}
-
-async function loop(until: number, latencies?: number[]): Promise<number> {
-  let done = 0;
-  await Promise.all(
-    binders.map(async (binder) => {
-      while (Date.now() < until) {
-        const t0 = performance.now();
-        await login(binder);
-        latencies?.push(performance.now() - t0);
-        done++;
-      }
-    }),
-  );
-  return done;
-}
-
-await loop(Date.now() + 1000); // warm-up
-const latencies: number[] = [];
-console.log('measuring');
-const started = Date.now();
-const done = await loop(started + seconds * 1000, latencies);
-const elapsed = (Date.now() - started) / 1000;
-latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-console.log(JSON.stringify({ rps: done / elapsed, p50: pct(50), p99: pct(99), count: done }));
+  const policy = new PasswordPolicyControl();
+  await binders[worker]!.bind(searchEntries[0]!.dn, password, policy);
+  if (policy.error) throw new Error(`the directory refused ${username}'s password: ${policy.error}`);
+}, options);
 await Promise.allSettled([...searchers, ...binders].map((c) => c.unbind()));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AccountState } from '../providers/directory/port.js';
-import { flag, list, optionalText, positiveInt, readEnv, refuseInProduction, requiredText, SettingsError, text, type Env } from './fields.js';
+import { flag, list, nonNegativeInt, optionalText, positiveInt, readEnv, refuseInProduction, requiredText, SettingsError, text, type Env } from './fields.js';
 
 /**
  * Settings of the LDAP directory adapter (`CIAM_DIRECTORY=ldap`), read only when it is chosen. The
@@ -19,6 +19,8 @@ export interface LdapSettings {
   timeoutMs: number;
   connectTimeoutMs: number;
   poolSize: number;
+  /** Customer-bind connections kept open between logins, and how long one may stay unused. */
+  bindPool: { maxIdle: number; idleTimeoutMs: number };
   attributes: LdapAttributeMap;
   /** Lower-cased directory value → account state. */
   stateValues: Map<string, AccountState>;
@@ -75,11 +77,21 @@ const LdapEnv = z.object({
   CIAM_LDAP_TIMEOUT_MS: positiveInt(3000),
   /** The longest a TCP (and TLS) connection may take to open. */
   CIAM_LDAP_CONNECT_TIMEOUT_MS: positiveInt(2000),
-  /**
-   * Connections kept open per instance: this many service-account connections for searches, and
-   * up to this many idle connections for customer binds.
-   */
+  /** Service-account connections kept open per instance for searches (LDAP multiplexes requests on each). */
   CIAM_LDAP_POOL_SIZE: positiveInt(4),
+  /**
+   * Connections for customer binds kept open between logins (a bind needs a connection to itself):
+   * as many as the logins an instance has in flight at its peak, so a peak's connections are
+   * reused instead of each surplus login opening and closing one. 0: every bind opens its own.
+   */
+  CIAM_LDAP_BIND_POOL_MAX_IDLE: nonNegativeInt(32),
+  /**
+   * A bind connection unused this long is closed, so a quiet instance gives its peak's connections
+   * back. Below the idle limits of what may sit between the service and the directory (cloud load
+   * balancers drop idle TCP after 4–6 minutes, Active Directory after 15), so a reused connection
+   * has not been dropped silently on the way.
+   */
+  CIAM_LDAP_BIND_POOL_IDLE_TIMEOUT_MS: positiveInt(60_000),
   /** The customer's reference id (CUPID), the only user data the service keeps. */
   CIAM_LDAP_CUPID_ATTRIBUTE: attributeName('employeeNumber'),
   /** Phone attributes, comma separated; their values, in order, become mfa_option_id 1, 2, … 6. */
@@ -122,6 +134,7 @@ export function readLdapSettings(env: Env): LdapSettings {
     timeoutMs: e.CIAM_LDAP_TIMEOUT_MS,
     connectTimeoutMs: e.CIAM_LDAP_CONNECT_TIMEOUT_MS,
     poolSize: e.CIAM_LDAP_POOL_SIZE,
+    bindPool: { maxIdle: e.CIAM_LDAP_BIND_POOL_MAX_IDLE, idleTimeoutMs: e.CIAM_LDAP_BIND_POOL_IDLE_TIMEOUT_MS },
     attributes: {
       cupid: e.CIAM_LDAP_CUPID_ATTRIBUTE,
       phones: e.CIAM_LDAP_PHONE_ATTRIBUTES,

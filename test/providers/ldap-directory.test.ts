@@ -8,7 +8,7 @@ import { LdapDirectory } from '../../src/providers/directory/ldap-directory.js';
 import { readLdapSettings } from '../../src/config/ldap.js';
 import type { DirectoryUser } from '../../src/providers/directory/port.js';
 import type { Env } from '../../src/config/settings.js';
-import { startCountingProxy, startSilentServer } from '../support/counting-proxy.js';
+import { startCountingProxy, startSilentServer, type CountingProxy } from '../support/counting-proxy.js';
 import { startSlapd, type Slapd } from '../support/slapd.js';
 import { BASE_DN, CUSTOMERS_DN, DIRECTORY_MAX_FAILURES, SERVICE_DN, customerEntry, ldifEntry } from '../support/slapd-seed.js';
 import { describeDirectoryContract } from './contracts/directory-contract.js';
@@ -240,6 +240,94 @@ describe('LDAP directory against slapd', () => {
     await expect(closing.authenticate('simpleuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
   });
 });
+
+describe('connections for customer binds', () => {
+  // One service-account connection, so that every further connection the proxy sees is for a bind.
+  const viaProxy = async (env: Env = {}) => {
+    const proxy = await startCountingProxy(Number(new URL(slapd.url).port));
+    proxies.push(proxy);
+    return { proxy, directory: directoryFor({ CIAM_LDAP_URL: proxy.url('ldap'), CIAM_LDAP_POOL_SIZE: '1', ...env }) };
+  };
+  const proxies: CountingProxy[] = [];
+  afterAll(() => Promise.all(proxies.map((p) => p.close())));
+  const burst = (d: LdapDirectory, logins: number) =>
+    Promise.all(Array.from({ length: logins }, () => d.authenticate('simpleuser', DEMO_PASSWORD).then((r) => expect(r).toMatchObject({ ok: true }))));
+
+  it('reuses one connection for the binds of logins one after another', async () => {
+    const { proxy, directory: d } = await viaProxy();
+    for (let i = 0; i < 8; i++) await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    // Refused binds and the decoy bind of an unknown username leave the connection usable too.
+    await expect(d.authenticate('mfauser', 'WrongPass123!')).resolves.toEqual({ ok: false });
+    await expect(d.authenticate('nosuchuser', DEMO_PASSWORD)).resolves.toEqual({ ok: false });
+    await expect(d.authenticate('mfauser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    expect(proxy.connections).toBe(2);
+  });
+
+  it("keeps a peak's connections for the next peak, up to CIAM_LDAP_BIND_POOL_MAX_IDLE", async () => {
+    const { proxy, directory: d } = await viaProxy({ CIAM_LDAP_BIND_POOL_MAX_IDLE: '16' });
+    for (let round = 0; round < 3; round++) await burst(d, 16);
+    expect(proxy.connections).toBeLessThanOrEqual(1 + 16);
+    expect(await settledOpen(proxy, proxy.connections)).toBe(proxy.connections);
+
+    const { proxy: small, directory: capped } = await viaProxy({ CIAM_LDAP_BIND_POOL_MAX_IDLE: '4' });
+    await burst(capped, 16);
+    const afterFirst = small.connections;
+    // Beyond the maximum, a connection is closed once its bind is done.
+    expect(await settledOpen(small, 1 + 4)).toBe(1 + 4);
+    await burst(capped, 16);
+    expect(small.connections - afterFirst).toBeLessThanOrEqual(16 - 4);
+    expect(await settledOpen(small, 1 + 4)).toBe(1 + 4);
+  });
+
+  it('with CIAM_LDAP_BIND_POOL_MAX_IDLE=0, gives every bind a connection of its own and closes it', async () => {
+    const { proxy, directory: d } = await viaProxy({ CIAM_LDAP_BIND_POOL_MAX_IDLE: '0' });
+    for (let i = 0; i < 3; i++) await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    expect(proxy.connections).toBe(1 + 3);
+    expect(await settledOpen(proxy, 1)).toBe(1);
+  });
+
+  it('closes connections left unused for CIAM_LDAP_BIND_POOL_IDLE_TIMEOUT_MS, and opens new ones when needed', async () => {
+    const { proxy, directory: d } = await viaProxy({ CIAM_LDAP_BIND_POOL_IDLE_TIMEOUT_MS: '300' });
+    await burst(d, 8);
+    expect(proxy.open).toBeGreaterThan(2);
+    // The service-account connection stays; the bind connections go.
+    expect(await settledOpen(proxy, 1, 2_000)).toBe(1);
+    const before = proxy.connections;
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    expect(proxy.connections).toBe(before + 1);
+  });
+
+  it('keeps the most recently used connection and lets the others expire when the load shrinks', async () => {
+    const { proxy, directory: d } = await viaProxy({ CIAM_LDAP_BIND_POOL_IDLE_TIMEOUT_MS: '600' });
+    await burst(d, 4);
+    const opened = proxy.connections;
+    // One login at a time, every 50 ms, for longer than the timeout: taking them in turn would keep
+    // all four alive; taking the most recent keeps one.
+    const until = performance.now() + 1_000;
+    while (performance.now() < until) {
+      await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(proxy.connections).toBe(opened);
+    expect(proxy.open).toBe(1 + 1);
+  });
+
+  it('closes every connection, busy or idle, when the directory is closed', async () => {
+    const { proxy, directory: d } = await viaProxy();
+    await burst(d, 8);
+    const busy = burst(d, 4);
+    await d.close();
+    await busy.catch(() => undefined);
+    expect(await settledOpen(proxy, 0)).toBe(0);
+  });
+});
+
+/** The proxy's open connections once they have come down to `expected` (or the time is up). */
+async function settledOpen(proxy: CountingProxy, expected: number, withinMs = 1_000): Promise<number> {
+  const deadline = performance.now() + withinMs;
+  while (proxy.open !== expected && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return proxy.open;
+}
 
 /** Customer binds slapd logged after `before`, once `count` have arrived (its log is a pipe). */
 async function settledBinds(before: number, count: number): Promise<string[]> {

@@ -22,6 +22,7 @@ describe('LDAP settings', () => {
       timeoutMs: 3000,
       connectTimeoutMs: 2000,
       poolSize: 4,
+      bindPool: { maxIdle: 32, idleTimeoutMs: 60_000 },
       attributes: {
         cupid: 'employeeNumber',
         phones: ['mobile', 'telephoneNumber'],
@@ -72,6 +73,12 @@ describe('LDAP settings', () => {
   it('checks numbers, attribute names and state values', () => {
     expect(() => readLdapSettings({ ...minimal, CIAM_LDAP_TIMEOUT_MS: '0' })).toThrow(/CIAM_LDAP_TIMEOUT_MS/);
     expect(() => readLdapSettings({ ...minimal, CIAM_LDAP_CONNECT_TIMEOUT_MS: 'soon' })).toThrow(/CIAM_LDAP_CONNECT_TIMEOUT_MS/);
+    expect(() => readLdapSettings({ ...minimal, CIAM_LDAP_BIND_POOL_MAX_IDLE: '-1' })).toThrow(/CIAM_LDAP_BIND_POOL_MAX_IDLE/);
+    expect(() => readLdapSettings({ ...minimal, CIAM_LDAP_BIND_POOL_IDLE_TIMEOUT_MS: '0' })).toThrow(/CIAM_LDAP_BIND_POOL_IDLE_TIMEOUT_MS/);
+    expect(readLdapSettings({ ...minimal, CIAM_LDAP_BIND_POOL_MAX_IDLE: '0', CIAM_LDAP_BIND_POOL_IDLE_TIMEOUT_MS: '300000' }).bindPool).toEqual({
+      maxIdle: 0,
+      idleTimeoutMs: 300_000,
+    });
     expect(() => readLdapSettings({ ...minimal, CIAM_LDAP_USER_FILTER_ATTRIBUTE: 'uid)(objectClass=*' })).toThrow(/attribute name/);
     expect(() => readLdapSettings({ ...minimal, CIAM_LDAP_PHONE_ATTRIBUTES: ' , ' })).toThrow(/CIAM_LDAP_PHONE_ATTRIBUTES/);
     expect(() => readLdapSettings({ ...minimal, CIAM_LDAP_STATE_VALUES: 'gone=VANISHED' })).toThrow(/CIAM_LDAP_STATE_VALUES/);

@@ -6,13 +6,17 @@ import net from 'node:net';
  */
 export interface CountingProxy {
   url(scheme: string): string;
+  /** Client connections accepted so far. */
   connections: number;
+  /** Client connections open now. */
+  readonly open: number;
   bytesFromClients: number;
   close(): Promise<void>;
 }
 
 export async function startCountingProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<CountingProxy> {
   const sockets = new Set<net.Socket>();
+  const clients = new Set<net.Socket>();
   const track = (socket: net.Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -20,6 +24,9 @@ export async function startCountingProxy(targetPort: number, targetHost = '127.0
   const proxy: CountingProxy = {
     url: () => '',
     connections: 0,
+    get open() {
+      return clients.size;
+    },
     bytesFromClients: 0,
     close: async () => undefined,
   };
@@ -28,6 +35,8 @@ export async function startCountingProxy(targetPort: number, targetHost = '127.0
     const upstream = net.connect(targetPort, targetHost);
     track(client);
     track(upstream);
+    clients.add(client);
+    client.once('close', () => clients.delete(client));
     client.on('data', (chunk) => {
       proxy.bytesFromClients += chunk.length;
     });

@@ -33,7 +33,7 @@ export class LdapDirectory implements Directory {
   constructor(private readonly settings: LdapSettings) {
     const connector = new LdapConnector(settings);
     this.service = new ServiceConnections(connector, settings.bindDn, settings.bindPassword, settings.poolSize);
-    this.binds = new PasswordBinds(connector, settings.poolSize);
+    this.binds = new PasswordBinds(connector, settings.bindPool);
     const { cupid, phones, state, mfaRequired, mobileApprove } = settings.attributes;
     this.attributes = [cupid, ...phones, state, mfaRequired, mobileApprove];
     this.decoyDn = `cn=ciam-no-such-customer-${randomBytes(8).toString('hex')},${settings.baseDn}`;

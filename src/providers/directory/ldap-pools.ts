@@ -104,15 +104,23 @@ interface Slot {
 
 /**
  * Connections for checking customers' passwords by binding as them. Each is used by one check at
- * a time (a bind changes who the connection is); up to `keepIdle` are kept for the next logins.
+ * a time (a bind changes who the connection is). After a check its connection waits for the next
+ * one, up to `maxIdle` of them, and is closed once unused for `idleTimeoutMs`: a peak's connections
+ * serve the next peak, and a quiet instance gives them back.
+ *
+ * Written here rather than taken from a pool library (tarn, generic-pool): those make a check wait
+ * when their maximum is reached, and a login must never queue behind others for a connection — a
+ * check beyond the idle ones simply opens its own.
  */
 export class PasswordBinds {
-  private readonly idle: Client[] = [];
+  /** Unused connections, longest-unused first: checks take from the end, expiry closes from the start. */
+  private readonly idle: IdleConnection[] = [];
+  private expiry?: NodeJS.Timeout;
   private closed = false;
 
   constructor(
     private readonly connector: LdapConnector,
-    private readonly keepIdle: number,
+    private readonly pool: { maxIdle: number; idleTimeoutMs: number },
   ) {}
 
   /**
@@ -121,6 +129,11 @@ export class PasswordBinds {
    */
   async check(dn: string, password: string): Promise<BindCheck> {
     const client = this.takeIdle() ?? (await this.connector.open());
+    // Closed while this check was opening a connection: nothing may stay open after close().
+    if (this.closed) {
+      discard(client);
+      throw new Error('directory closed');
+    }
     const policy = new PasswordPolicyControl();
     try {
       await client.bind(dn, password, policy);
@@ -140,21 +153,48 @@ export class PasswordBinds {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled(this.idle.splice(0).map((c) => c.unbind()));
+    clearTimeout(this.expiry);
+    await Promise.allSettled(this.idle.splice(0).map(({ client }) => client.unbind()));
   }
 
+  // The most recently used: the one least likely to have been closed by the directory meanwhile,
+  // and it leaves the others unused, to expire when the load has shrunk.
   private takeIdle(): Client | undefined {
-    for (let client = this.idle.pop(); client; client = this.idle.pop()) {
-      if (this.connector.isOpen(client)) return client;
-      discard(client);
+    for (let entry = this.idle.pop(); entry; entry = this.idle.pop()) {
+      if (this.connector.isOpen(entry.client)) return entry.client;
+      discard(entry.client);
     }
     return undefined;
   }
 
   private giveBack(client: Client): void {
-    if (!this.closed && this.connector.isOpen(client) && this.idle.length < this.keepIdle) this.idle.push(client);
-    else discard(client);
+    if (this.closed || !this.connector.isOpen(client) || this.idle.length >= this.pool.maxIdle) {
+      discard(client);
+      return;
+    }
+    this.idle.push({ client, since: performance.now() });
+    this.scheduleExpiry();
   }
+
+  /** One timer, for the longest-unused connection; it does not keep the process alive. */
+  private scheduleExpiry(): void {
+    const oldest = this.idle[0];
+    if (this.expiry || !oldest) return;
+    const due = oldest.since + this.pool.idleTimeoutMs - performance.now();
+    this.expiry = setTimeout(() => {
+      this.expiry = undefined;
+      const cutoff = performance.now() - this.pool.idleTimeoutMs;
+      while (this.idle[0] && this.idle[0].since <= cutoff) discard(this.idle.shift()!.client);
+      this.scheduleExpiry();
+    }, Math.max(0, due));
+    this.expiry.unref();
+  }
+}
+
+interface IdleConnection {
+  client: Client;
+  /** performance.now() when it was given back. */
+  since: number;
 }
 
 /** Exported for tests: the refusal a failed bind carries, by the control or by an AD sub-code. */
