@@ -46,13 +46,17 @@ export class CpuMeter {
 
 /**
  * Samples a process's RSS every `everyMs` until stopped. Samples taken while `measuring` is true
- * make the steady figure (their median); the peak is the largest of all samples.
+ * make the steady figure (their median); the peak is the largest of all samples. Each sample also
+ * counts towards the peak of the current `phase` (the load running at that moment), so a report
+ * can say which load the peak came with.
  */
 export class RssSampler {
   private readonly all: number[] = [];
   private readonly underLoad: number[] = [];
+  private readonly phases = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
   measuring = false;
+  phase = 'idle';
 
   constructor(pid: number, everyMs = 200) {
     this.timer = setInterval(() => {
@@ -60,6 +64,7 @@ export class RssSampler {
         const mib = rssMiB(pid);
         this.all.push(mib);
         if (this.measuring) this.underLoad.push(mib);
+        this.phases.set(this.phase, Math.max(mib, this.phases.get(this.phase) ?? 0));
       } catch {
         // the process has exited
       }
@@ -67,9 +72,9 @@ export class RssSampler {
     this.timer.unref();
   }
 
-  stop(): { peak: number; steady: number; samples: number } {
+  stop(): { peak: number; steady: number; samples: number; peaks: Map<string, number> } {
     clearInterval(this.timer);
-    return { peak: Math.max(0, ...this.all), steady: median(this.underLoad), samples: this.all.length };
+    return { peak: Math.max(0, ...this.all), steady: median(this.underLoad), samples: this.all.length, peaks: new Map(this.phases) };
   }
 }
 

@@ -115,11 +115,14 @@ async function main() {
     for (let round = 1; round <= rounds; round++) {
       for (const [key, load] of loads) {
         await settle(dbUrl);
+        // The warm-up and the requests still in flight after the load stopped count as this figure's.
+        rss.phase = load.url.startsWith(base) ? key : 'idle';
         const f = await measure(NAMES[key], load, load.url.startsWith(base) ? underLoad : undefined);
         record(key, f);
         console.error(`round ${round} ${key}: ${f.rps.toFixed(1)} req/s`);
         // Requests still in flight when the load stopped finish before the next figure starts.
         await new Promise((r) => setTimeout(r, 1000));
+        rss.phase = 'idle';
       }
       await settle(dbUrl);
       const argon = JSON.parse(
@@ -190,6 +193,8 @@ function report(results: Map<Key, Figure[]>, pgVersion: string, memory: ReturnTy
     '',
     `service resident memory (VmRSS, sampled every 200 ms): peak ${memory.peak.toFixed(0)} MiB, steady ${memory.steady.toFixed(0)} MiB ` +
       `(median while the service was under load) — target ≤ 250 MB: ${memory.peak * 2 ** 20 <= 250e6 ? 'met' : 'missed'}`,
+    `  peak by the load running (warm-up and the second after included; idle: the ceilings' and bare argon2id's turns): ` +
+      [...memory.peaks].map(([phase, mib]) => `${phase} ${mib.toFixed(0)} MiB`).join(', '),
     `uptime before: ${machine.before}`,
     `uptime after:  ${machine.after}`,
   );
