@@ -2,6 +2,7 @@ import { buildApp } from './app.js';
 import { loadSettings, SettingsError } from './config/settings.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { shutdownOnSignals, type ShutdownPlan } from './lifecycle/graceful-shutdown.js';
+import { boundHeapGrowth } from './lifecycle/heap-growth.js';
 import { LogDestination } from './observability/log-destination.js';
 import { createServices } from './services.js';
 import { openDatabase } from './store/open-database.js';
@@ -9,6 +10,7 @@ import { migrateAtStartup } from './store/migrate.js';
 
 /** Reads the configuration, opens the database, applies migrations, serves, runs the maintenance jobs; stops on signals. */
 async function main() {
+  boundHeapGrowth();
   // Every setting at once: a wrong one stops the service before the database opens.
   const settings = loadSettings(process.env);
   const { operations } = settings;
