@@ -10,7 +10,7 @@ import { migrateAtStartup } from './store/migrate.js';
 
 /** Reads the configuration, opens the database, applies migrations, serves, runs the maintenance jobs; stops on signals. */
 async function main() {
-  boundHeapGrowth();
+  boundHeapGrowth(process.execArgv, process.env.NODE_OPTIONS);
   // Every setting at once: a wrong one stops the service before the database opens.
   const settings = loadSettings(process.env);
   const { operations } = settings;

@@ -26,7 +26,7 @@ export function heapGrowthChosenByOperator(execArgv: readonly string[], nodeOpti
  * operator's own --heap-growing-percent or --max-old-space-size (which V8 uses to pick the
  * factor) is left as given.
  */
-export function boundHeapGrowth(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS): boolean {
+export function boundHeapGrowth(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
   if (heapGrowthChosenByOperator(execArgv, nodeOptions)) return false;
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   return true;
