@@ -20,9 +20,12 @@ export interface QueryFigure {
   warmUpCalls: number;
   p50: number;
   p99: number;
+  /** Statements (round trips) of one call. */
+  roundTrips: number;
   /**
-   * `SELECT 1` as a named statement on the same pool, timed just before each timed call: the round
-   * trip and the machine's scheduling at that moment, which any query's time includes.
+   * `SELECT 1` as a named statement on the same pool, as many times in a row as the query has round
+   * trips, timed just before each timed call: the round trips and the machine's scheduling at that
+   * moment, which the query's time includes.
    */
   floorP50: number;
   floorP99: number;
@@ -138,12 +141,14 @@ const CASES: QueryCase<any>[] = [
     name: 'MFA verification (verifyOtp statements: lock, lockout check, close step, clear count, audit row)',
     target: '< 2 ms',
     targetMs: 2,
+    // Only the journeys the fill keeps open for the run: an abandoned journey's last step may still
+    // be live for a few minutes, and would expire between the draw and its call.
     keys: (db, n) =>
       sample(
         db,
         `SELECT t.context_id, t.transaction_id, c.cupid FROM auth_transactions t JOIN auth_contexts c USING (context_id)
-         WHERE t.transaction_status = 'PENDING' AND t.transaction_type = 'MFA_VERIFY' AND t.expires_at > now()
-           AND c.auth_outcome IS NULL AND c.expires_at > now()
+         WHERE t.transaction_status = 'PENDING' AND t.transaction_type = 'MFA_VERIFY' AND t.expires_at > now() + interval '1 hour'
+           AND c.auth_outcome IS NULL AND c.expires_at > now() + interval '1 hour'
          ORDER BY random() LIMIT ${n}`,
         (row) => row,
       ),
@@ -173,7 +178,10 @@ const CASES: QueryCase<any>[] = [
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 const TIMED = 1000;
-const floor = (db: Database) => timed(() => db.query({ name: 'bench_floor', text: 'SELECT 1' }));
+const floor = (db: Database, roundTrips: number) =>
+  timed(async () => {
+    for (let i = 0; i < roundTrips; i++) await db.query({ name: 'bench_floor', text: 'SELECT 1' });
+  });
 
 /**
  * The seed's query table: each query timed over 1,000 random keys (drawn again when fewer exist),
@@ -193,11 +201,12 @@ export async function measureQueries(db: Database, warmUp: number): Promise<Quer
     const keys = Array.from({ length: TIMED }, (_, i) => rest[i % rest.length]);
     const recorder = new Recorder();
     for (const [i, key] of warm.entries()) await c.run(db, key, i === 0 ? recorder : undefined);
-    for (const _ of warm) await floor(db);
+    const roundTrips = recorder.statements.length;
+    for (const _ of warm) await floor(db, roundTrips);
     const ms: number[] = [];
     const floorMs: number[] = [];
     for (const key of keys) {
-      floorMs.push(await floor(db));
+      floorMs.push(await floor(db, roundTrips));
       ms.push(await c.run(db, key));
     }
     ms.sort((a, b) => a - b);
@@ -209,6 +218,7 @@ export async function measureQueries(db: Database, warmUp: number): Promise<Quer
       targetMs: c.targetMs,
       keys: new Set(rest.map((k) => JSON.stringify(k))).size,
       warmUpCalls: warm.length,
+      roundTrips,
       p50: percentile(ms, 0.5),
       p99: percentile(ms, 0.99),
       floorP50: percentile(floorMs, 0.5),

@@ -31,6 +31,8 @@ export interface VolumeResults {
   load: { start: string; afterFill: string; end: string };
   fill: FillReport;
   rowCounts: Record<string, number>;
+  /** Bytes after the fill: the whole database, and the tokens and sessions with their indexes. */
+  sizes: { database: number; tokensAndSessions: number };
   /** After CHECKPOINT, autovacuum settled and a warm-up of each query. */
   queries: QueryFigure[];
   /** The same queries right after the fill (one uncounted call each), before the checkpoint. */
@@ -72,6 +74,8 @@ export function renderMarkdown(r: VolumeResults): string {
   const slowest = [...r.fill.indexes].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
   lines.push('', `Slowest index builds: ${slowest.map((i) => `${i.name} ${f1(i.seconds)} s`).join(', ')}.`, '');
   lines.push(`Rows after the fill: ${Object.entries(r.rowCounts).map(([t, n]) => `${t} ${n0(n)}`).join(', ')}.`, '');
+  const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GB`;
+  lines.push(`Size after the fill: the database ${gb(r.sizes.database)}, of which the tokens and sessions with their indexes ${gb(r.sizes.tokensAndSessions)}.`, '');
 
   lines.push('### The seed\'s query table', '');
   const warmUps = r.queries.map((q) => q.warmUpCalls);
@@ -80,16 +84,17 @@ export function renderMarkdown(r: VolumeResults): string {
     `Measured twice. First right after the fill (the count(*) of every table, no checkpoint, one uncounted call of each query); ` +
       `then after a CHECKPOINT (${f1(r.checkpointSeconds)} s) and autovacuum settled, on a new connection, each query warmed on ` +
       `${fewest === most ? n0(most) : `${n0(fewest)}–${n0(most)}`} keys not counted. The seed's targets are judged on the second. ` +
-      `Beside each timed call, \`SELECT 1\` is timed on the same connection just before it: the floor any query's time stands on.`,
+      `Just before each timed call, \`SELECT 1\` is timed on the same connection, as many times in a row as the query has statements ` +
+      `(round trips): the floor its time stands on, at that moment of the machine.`,
     '',
-    '| query | keys | p50 ms | p99 ms | seed\'s target | SELECT 1 beside it: p50 / p99 ms | right after the fill: p50 / p99 ms (SELECT 1: p99) | one key, EXPLAIN ANALYZE: planning / execution ms | plan |',
-    '|---|---:|---:|---:|---|---:|---:|---:|---|',
+    '| query | keys | p50 ms | p99 ms | seed\'s target | round trips | SELECT 1 × round trips, beside it: p50 / p99 ms | right after the fill: p50 / p99 ms (SELECT 1 × round trips: p99) | one key, EXPLAIN ANALYZE: planning / execution ms | plan |',
+    '|---|---:|---:|---:|---|---:|---:|---:|---:|---|',
   );
   for (const q of r.queries) {
     const met = q.p50 < q.targetMs ? (q.p99 < q.targetMs ? 'met (p50 and p99)' : 'p50 met, p99 not') : 'missed';
     const cold = r.coldQueries.find((c) => c.name === q.name);
     lines.push(
-      `| ${q.name} | ${n0(q.keys)} | ${f2(q.p50)} | ${f2(q.p99)} | ${q.target}: ${met} | ${f2(q.floorP50)} / ${f2(q.floorP99)} | ` +
+      `| ${q.name} | ${n0(q.keys)} | ${f2(q.p50)} | ${f2(q.p99)} | ${q.target}: ${met} | ${q.roundTrips} | ${f2(q.floorP50)} / ${f2(q.floorP99)} | ` +
         `${cold ? `${f2(cold.p50)} / ${f2(cold.p99)} (${f2(cold.floorP99)})` : '–'} | ${f2(q.planningMs)} / ${f2(q.executionMs)} | ${q.plan} |`,
     );
   }

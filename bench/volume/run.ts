@@ -62,7 +62,7 @@ const log = (line: string) => console.error(`[${new Date().toISOString().slice(1
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
 
 const logQueries = (figures: QueryFigure[]) => {
-  for (const q of figures) log(`  ${q.name}: p50 ${q.p50.toFixed(2)} ms, p99 ${q.p99.toFixed(2)} ms (SELECT 1 beside it: p99 ${q.floorP99.toFixed(2)} ms)`);
+  for (const q of figures) log(`  ${q.name}: p50 ${q.p50.toFixed(2)} ms, p99 ${q.p99.toFixed(2)} ms (SELECT 1 × ${q.roundTrips} beside it: p99 ${q.floorP99.toFixed(2)} ms)`);
 };
 
 async function main() {
@@ -112,12 +112,18 @@ async function main() {
     const rowCounts: Record<string, number> = {};
     let pgVersion = '';
     let settings: Record<string, string> = {};
+    let sizes = { database: 0, tokensAndSessions: 0 };
     let coldQueries: QueryFigure[];
     try {
       for (const t of ['auth_contexts', 'auth_transactions', 'sessions', 'tokens', 'trusted_devices', 'drs_evaluations', 'audit_logs']) {
         rowCounts[t] = Number((await full.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0]!.n);
       }
       pgVersion = (await full.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
+      const { rows: size } = await full.query<{ database: string; hot: string }>(
+        `SELECT pg_database_size(current_database()) AS database,
+                pg_total_relation_size('tokens') + pg_total_relation_size('sessions') AS hot`,
+      );
+      sizes = { database: Number(size[0]!.database), tokensAndSessions: Number(size[0]!.hot) };
       const { rows } = await full.query<{ name: string; value: string }>(
         `SELECT name, current_setting(name) AS value FROM pg_settings WHERE name = ANY($1)`,
         [REPORTED_SETTINGS],
@@ -260,6 +266,7 @@ async function main() {
       load: { start: loadAtStart, afterFill: loadAfterFill, end: load() },
       fill: fillReport,
       rowCounts,
+      sizes,
       queries,
       coldQueries,
       checkpointSeconds,
