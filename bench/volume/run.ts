@@ -129,7 +129,7 @@ async function main() {
         [REPORTED_SETTINGS],
       );
       settings = Object.fromEntries(REPORTED_SETTINGS.map((n) => [n, rows.find((r) => r.name === n)?.value ?? '?']));
-      // First as the database is right after the fill: its pages still being written back, each statement's first call uncounted but its next ones planned afresh.
+      // First as the database is right after the fill: no checkpoint since, one uncounted call of each query (as measured before).
       log('query table right after the fill');
       coldQueries = await measureQueries(full, 1);
       logQueries(coldQueries);
