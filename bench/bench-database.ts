@@ -42,3 +42,16 @@ export async function backendPids(adminClient: pg.Client, database: string): Pro
   );
   return rows.map((r) => r.pid);
 }
+
+/**
+ * Writes every dirty page out now (CHECKPOINT, which also fsyncs them) and waits for autovacuum to
+ * finish, so that what is measured next does not share the disk and the CPU with the write-back of
+ * what came before. Answers the checkpoint's seconds.
+ */
+export async function checkpointAndSettle(url: string): Promise<number> {
+  const t = performance.now();
+  await withClient(url, (c) => c.query('CHECKPOINT'));
+  const seconds = (performance.now() - t) / 1000;
+  await settle(url);
+  return seconds;
+}

@@ -3,6 +3,7 @@ import { request, Agent } from 'node:http';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { JOBS } from '../../src/jobs/catalogue.js';
+import { settle } from '../bench-database.js';
 
 export interface JobFigure {
   job: string;
@@ -13,7 +14,24 @@ export interface JobFigure {
   verifyP99Before: number;
   verifyP99During: number;
   verifyRequestsDuring: number;
+  /** Server-wide, from the job's start to a second after its end: WAL written, pages written out by backends (not the background writer or checkpointer), checkpoints begun. */
+  walBytes: number;
+  backendWrites: number;
+  checkpoints: number;
   error: string | null;
+}
+
+interface ServerCounters {
+  lsn: string;
+  backendWrites: number;
+  checkpoints: number;
+}
+
+async function counters(db: pg.Client): Promise<ServerCounters> {
+  const { rows } = await db.query<{ lsn: string; backend_writes: string; checkpoints: string }>(
+    `SELECT pg_current_wal_lsn()::text AS lsn, buffers_backend AS backend_writes, checkpoints_timed + checkpoints_req AS checkpoints FROM pg_stat_bgwriter`,
+  );
+  return { lsn: rows[0]!.lsn, backendWrites: Number(rows[0]!.backend_writes), checkpoints: Number(rows[0]!.checkpoints) };
 }
 
 interface Sample {
@@ -89,14 +107,20 @@ export async function measureJobs(opts: {
           WHERE i.inhparent = 'audit_logs'::regclass AND c.relname ~ '^audit_logs_[0-9]{4}_[0-9]{2}$';
           EXECUTE format('DROP TABLE %I', t); END $$`);
       }
+      // Autovacuum after the previous job's changes would otherwise run during this one.
+      await settle(opts.dbUrl);
       const load = verifyLoop(opts.servicePort, opts.headers, opts.verifyBody, opts.concurrency);
       await sleep(5_000);
+      const before0 = await counters(db);
       // A job that fails exits 1 and still prints its outcome line.
       const out = await promisify(execFile)(process.execPath, ['dist/cli/job.js', job.name], { env: { ...process.env, ...opts.env } }).then(
         (r) => r.stdout,
         (err: { stdout?: string }) => err.stdout ?? '',
       );
       await sleep(1_000);
+      // A second after the end: backends report their counters to the statistics at most once a second.
+      const after0 = await counters(db);
+      const { rows: wal } = await db.query<{ bytes: string }>(`SELECT pg_wal_lsn_diff($1, $2) AS bytes`, [after0.lsn, before0.lsn]);
       await load.stop();
       const outcome = JSON.parse(out.trim().split('\n').pop()!) as { status: string; runId?: string; rowsChanged?: number; durationMs?: number; error?: string | null };
       if (outcome.status !== 'ran' || !outcome.runId) throw new Error(`job ${job.name} did not run: ${out}`);
@@ -116,9 +140,15 @@ export async function measureJobs(opts: {
         verifyP99Before: p99(before),
         verifyP99During: p99(during),
         verifyRequestsDuring: during.length,
+        walBytes: Number(wal[0]!.bytes),
+        backendWrites: after0.backendWrites - before0.backendWrites,
+        checkpoints: after0.checkpoints - before0.checkpoints,
         error: outcome.error ?? null,
       };
-      opts.log(`job ${job.name}: ${figure.rowsChanged} rows in ${seconds.toFixed(2)} s; verify p99 ${figure.verifyP99Before.toFixed(1)} → ${figure.verifyP99During.toFixed(1)} ms`);
+      opts.log(
+        `job ${job.name}: ${figure.rowsChanged} rows in ${seconds.toFixed(2)} s; verify p99 ${figure.verifyP99Before.toFixed(1)} → ${figure.verifyP99During.toFixed(1)} ms; ` +
+          `WAL ${(figure.walBytes / 2 ** 20).toFixed(0)} MB, backend writes ${figure.backendWrites}, checkpoints ${figure.checkpoints}`,
+      );
       figures.push(figure);
     }
   } finally {

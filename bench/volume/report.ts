@@ -13,15 +13,36 @@ export interface ServiceFigure {
   unit: string;
 }
 
+/** A figure of the round that is not counted. */
+export interface WarmUpFigure {
+  name: string;
+  which: 'empty' | 'full';
+  seconds: number;
+  rps: number;
+  /** Full-page images written to the WAL per request (server-wide, over the measured seconds). */
+  fpiPerRequest: number;
+}
+
 export interface VolumeResults {
   command: string;
+  /** Which PostgreSQL server, and its settings that matter here. */
+  server: string;
   machine: string;
   load: { start: string; afterFill: string; end: string };
   fill: FillReport;
   rowCounts: Record<string, number>;
+  /** Bytes after the fill: the whole database, and the tokens and sessions with their indexes. */
+  sizes: { database: number; tokensAndSessions: number };
+  /** After CHECKPOINT, autovacuum settled and a warm-up of each query. */
   queries: QueryFigure[];
+  /** The same queries right after the fill (one uncounted call each), before the checkpoint. */
+  coldQueries: QueryFigure[];
+  checkpointSeconds: number;
   service: ServiceFigure[];
   journeys: { empty: JourneyFigure[]; full: JourneyFigure[] };
+  warmUp: WarmUpFigure[];
+  /** Per counted round, full-page images per refresh. */
+  fpiPerRefresh: { empty: number[]; full: number[] };
   jobs: JobFigure[];
 }
 
@@ -38,6 +59,7 @@ const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
 export function renderMarkdown(r: VolumeResults): string {
   const lines: string[] = [];
   lines.push(`Command: \`${r.command}\`. ${r.machine}`, '');
+  lines.push(`PostgreSQL: ${r.server}.`, '');
   lines.push(`Machine load (1/5/15-minute load average on 2 cores): at the start ${r.load.start}; after the fill ${r.load.afterFill}; at the end ${r.load.end}.`, '');
 
   lines.push('### The fill', '');
@@ -52,15 +74,29 @@ export function renderMarkdown(r: VolumeResults): string {
   const slowest = [...r.fill.indexes].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
   lines.push('', `Slowest index builds: ${slowest.map((i) => `${i.name} ${f1(i.seconds)} s`).join(', ')}.`, '');
   lines.push(`Rows after the fill: ${Object.entries(r.rowCounts).map(([t, n]) => `${t} ${n0(n)}`).join(', ')}.`, '');
+  const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GB`;
+  lines.push(`Size after the fill: the database ${gb(r.sizes.database)}, of which the tokens and sessions with their indexes ${gb(r.sizes.tokensAndSessions)}.`, '');
 
   lines.push('### The seed\'s query table', '');
+  const warmUps = r.queries.map((q) => q.warmUpCalls);
+  const [fewest, most] = [Math.min(...warmUps), Math.max(...warmUps)];
   lines.push(
-    '| query | keys | p50 ms | p99 ms | seed\'s target | one key, EXPLAIN ANALYZE: planning / execution ms | plan |',
-    '|---|---:|---:|---:|---|---:|---|',
+    `Measured twice. First right after the fill (the count(*) of every table, no checkpoint, one uncounted call of each query); ` +
+      `then after a CHECKPOINT (${f1(r.checkpointSeconds)} s) and autovacuum settled, on a new connection, each query warmed on ` +
+      `${fewest === most ? n0(most) : `${n0(fewest)}–${n0(most)}`} keys not counted. The seed's targets are judged on the second. ` +
+      `Just before each timed call, \`SELECT 1\` is timed on the same connection, as many times in a row as the query has statements ` +
+      `(round trips): the floor its time stands on, at that moment of the machine.`,
+    '',
+    '| query | keys | p50 ms | p99 ms | seed\'s target | round trips | SELECT 1 × round trips, beside it: p50 / p99 ms | right after the fill: p50 / p99 ms (SELECT 1 × round trips: p99) | one key, EXPLAIN ANALYZE: planning / execution ms | plan |',
+    '|---|---:|---:|---:|---|---:|---:|---:|---:|---|',
   );
   for (const q of r.queries) {
     const met = q.p50 < q.targetMs ? (q.p99 < q.targetMs ? 'met (p50 and p99)' : 'p50 met, p99 not') : 'missed';
-    lines.push(`| ${q.name} | ${n0(q.keys)} | ${f2(q.p50)} | ${f2(q.p99)} | ${q.target}: ${met} | ${f2(q.planningMs)} / ${f2(q.executionMs)} | ${q.plan} |`);
+    const cold = r.coldQueries.find((c) => c.name === q.name);
+    lines.push(
+      `| ${q.name} | ${n0(q.keys)} | ${f2(q.p50)} | ${f2(q.p99)} | ${q.target}: ${met} | ${q.roundTrips} | ${f2(q.floorP50)} / ${f2(q.floorP99)} | ` +
+        `${cold ? `${f2(cold.p50)} / ${f2(cold.p99)} (${f2(cold.floorP99)})` : '–'} | ${f2(q.planningMs)} / ${f2(q.executionMs)} | ${q.plan} |`,
+    );
   }
 
   lines.push('', '### The service at volume, as ratios to an empty database', '');
@@ -76,14 +112,29 @@ export function renderMarkdown(r: VolumeResults): string {
     lines.push(`| journey step ${step}: p50 latency (ratio = empty ÷ full) | ${f1(median(e))} ms | ${f1(median(f))} ms | ${f2(ratio)} | ${ratio >= 0.9 ? 'met' : 'missed'} |`);
   }
   lines.push('', 'Per round: ' + r.service.map((s) => `${s.name} ${s.empty.map(n0).join('/')} → ${s.full.map(n0).join('/')}`).join('; ') + '.');
+  const fpi = (xs: number[]) => xs.map(f1).join('/');
+  lines.push(
+    '',
+    `Full-page images written per refresh, per round: empty ${fpi(r.fpiPerRefresh.empty)}, full ${fpi(r.fpiPerRefresh.full)}.`,
+    '',
+    'The round before them, not counted (right after the CHECKPOINT): ' +
+      r.warmUp.map((w) => `${w.which} ${w.name} ${n0(w.rps)} req/s over ${w.seconds} s (${f1(w.fpiPerRequest)} full-page images per request)`).join('; ') +
+      '.',
+  );
 
   lines.push('', '### Maintenance jobs at volume', '');
-  lines.push('| job | rows changed | seconds | rows/s | verify p99 before | verify p99 while it runs (requests) | goal ≤ 2× |', '|---|---:|---:|---:|---:|---:|---|');
+  lines.push(
+    'WAL, pages written by backends and checkpoints are server-wide, from the job\'s start to a second after its end. A backend that has to write a ' +
+      'dirty page out before it can read another into the cache is what a cache too small for the working set looks like.',
+    '',
+    '| job | rows changed | seconds | rows/s | WAL MB | pages written by backends | checkpoints | verify p99 before | verify p99 while it runs (requests) | goal ≤ 2× |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  );
   for (const j of r.jobs) {
     const ok = j.verifyRequestsDuring === 0 ? 'too short to sample' : j.verifyP99During <= 2 * j.verifyP99Before ? 'met' : 'missed';
     lines.push(
-      `| ${j.job}${j.error ? ` (error: ${j.error})` : ''} | ${n0(j.rowsChanged)} | ${f2(j.seconds)} | ${n0(j.rowsPerSecond)} | ${f1(j.verifyP99Before)} ms | ` +
-        `${f1(j.verifyP99During)} ms (${n0(j.verifyRequestsDuring)}) | ${ok} |`,
+      `| ${j.job}${j.error ? ` (error: ${j.error})` : ''} | ${n0(j.rowsChanged)} | ${f2(j.seconds)} | ${n0(j.rowsPerSecond)} | ${n0(j.walBytes / 2 ** 20)} | ` +
+        `${n0(j.backendWrites)} | ${j.checkpoints} | ${f1(j.verifyP99Before)} ms | ${f1(j.verifyP99During)} ms (${n0(j.verifyRequestsDuring)}) | ${ok} |`,
     );
   }
   return lines.join('\n');

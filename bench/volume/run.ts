@@ -3,13 +3,14 @@
  * table, the service's hot paths and journey steps as ratios to an empty database, and every
  * maintenance job. Results are printed and written into docs/performance.md. See that page.
  *
- *   BENCH_POSTGRES_URL        admin connection (default postgres://postgres@127.0.0.1:5432/postgres)
+ *   BENCH_POSTGRES_URL        admin connection of an existing server to use; unset (the default), the run starts a
+ *                             dedicated throw-away cluster sized as a production primary (bench/dedicated-postgres.ts)
  *   BENCH_VOLUME_SCALE        every volume × this (default 1; 0.01 for a quick run while developing)
  *   BENCH_ROUNDS              interleaved rounds for the service figures (default 3)
  *   BENCH_SECONDS             measured seconds per figure and round (default 3), after a 1 s warm-up
  *   BENCH_CONNECTIONS         concurrent connections for verify and refresh (default 50; login 16, journeys 8)
  *   BENCH_SKIP_BUILD=1        use the existing dist/ instead of running `npm run build`
- *   BENCH_KEEP=1              keep both databases (their names are printed)
+ *   BENCH_KEEP=1              keep both databases (their names are printed) and the dedicated cluster running
  *   BENCH_VOLUME_NO_DOCS=1    print only; leave docs/performance.md alone
  */
 import { execSync } from 'node:child_process';
@@ -18,7 +19,9 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { openPostgres } from '../../src/store/engines/postgres.js';
 import { migrate } from '../../src/store/migrate.js';
-import { admin, databaseUrl } from '../admin.js';
+import { admin, adminUrl, databaseUrl } from '../admin.js';
+import { checkpointAndSettle, settle } from '../bench-database.js';
+import { startDedicatedPostgres, type DedicatedPostgres } from '../dedicated-postgres.js';
 import { measure, type Load } from '../load.js';
 import { startService, type Child } from '../processes.js';
 import { benchServiceEnv, GATEWAY_KEY } from '../service-env.js';
@@ -27,30 +30,74 @@ import { fill } from './fill.js';
 import { measureJobs } from './jobs.js';
 import { measureJourneys, type JourneyFigure } from './journey-load.js';
 import { measureQueries, type QueryFigure } from './queries.js';
-import { renderMarkdown, renderPlans, SCALE_NOTE, writeIntoDocs, type ServiceFigure, type VolumeResults } from './report.js';
+import { renderMarkdown, renderPlans, SCALE_NOTE, writeIntoDocs, type ServiceFigure, type VolumeResults, type WarmUpFigure } from './report.js';
+import { WalMeter } from './wal-meter.js';
 import { VOLUME } from './shape.js';
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const CLIENT = { 'x-client-id': 'web-banking' };
-/** Sessions of the empty database: only the ones the load presents (even ones verified, odd ones refreshed). */
-const EMPTY_SESSIONS = 120_000;
+/** Uncounted calls of each query before the timed ones: past the five custom-plan executions of a named statement. */
+const QUERY_WARM_UP = 200;
+const REFRESH = 'POST /auth/refresh';
+/**
+ * Seconds of verify, refresh and login in the round that is not counted: refresh long enough to get
+ * the full database past the checkpoint's full-page images (fewer pages in a scaled-down fill).
+ */
+const WARM_UP_SECONDS = [3, Math.max(1, Math.round(10 * VOLUME.scale)), 3];
+/**
+ * Sessions of the empty database: only the ones the load presents (even ones verified, odd ones
+ * refreshed). Each refresh retires its token, so the odd half must outlast every refresh load
+ * (each figure's 1 s warm-up and the uncounted round included) at up to 4,500 refreshes per
+ * second; never fewer than 120,000.
+ */
+const EMPTY_SESSIONS = Math.max(120_000, 2 * 4_500 * (WARM_UP_SECONDS[1]! + 1 + rounds * (seconds + 1)));
 
 const stamp = Date.now().toString(36);
 const names = { full: `ciam_volume_${stamp}_full`, empty: `ciam_volume_${stamp}_empty` };
-const urlOf = databaseUrl;
+/** The server's settings named in the report, whichever server it is. */
+const REPORTED_SETTINGS = ['shared_buffers', 'effective_cache_size', 'max_wal_size', 'checkpoint_timeout', 'wal_compression', 'fsync', 'synchronous_commit'];
 const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
+
+const logQueries = (figures: QueryFigure[]) => {
+  for (const q of figures) log(`  ${q.name}: p50 ${q.p50.toFixed(2)} ms, p99 ${q.p99.toFixed(2)} ms (SELECT 1 × ${q.roundTrips} beside it: p99 ${q.floorP99.toFixed(2)} ms)`);
+};
 
 async function main() {
   const loadAtStart = load();
   if (!process.env.BENCH_SKIP_BUILD) execSync('npm run build', { stdio: 'inherit' });
-  for (const name of Object.values(names)) await admin(`CREATE DATABASE ${name}`);
-  log(`databases ${names.full} and ${names.empty}${SCALE_NOTE}`);
   const children: Child[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'ciam-volume-'));
+  let cluster: DedicatedPostgres | undefined;
+  const keep = Boolean(process.env.BENCH_KEEP);
+  let finished = false;
+  // A run that fails (an uncaught error exits without reaching `finally`) or is interrupted leaves
+  // nothing behind: the services, the cluster and its directory go. Synchronous: it runs on 'exit'.
+  const leaveNothing = () => {
+    if (finished) return;
+    finished = true;
+    for (const c of children) c.process.kill('SIGKILL');
+    cluster?.remove();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping`);
+    leaveNothing();
+    process.exit(130);
+  };
+  process.once('exit', leaveNothing);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, onSignal);
   try {
+    if (!process.env.BENCH_POSTGRES_URL) {
+      cluster = await startDedicatedPostgres();
+      log(`dedicated PostgreSQL cluster at ${cluster.url} (${cluster.dataDir})`);
+    }
+    const server = cluster?.url ?? adminUrl;
+    const urlOf = (name: string) => databaseUrl(name, server);
+    for (const name of Object.values(names)) await admin(`CREATE DATABASE ${name}`, server);
+    log(`databases ${names.full} and ${names.empty}${SCALE_NOTE}`);
     for (const name of Object.values(names)) {
       const db = await openPostgres({ connectionString: urlOf(name), poolMax: 2, statementTimeoutMs: 0 });
       await migrate(db);
@@ -64,26 +111,53 @@ async function main() {
     const full = await openPostgres({ connectionString: urlOf(names.full), poolMax: 2, statementTimeoutMs: 0 });
     const rowCounts: Record<string, number> = {};
     let pgVersion = '';
-    let queries: QueryFigure[];
+    let settings: Record<string, string> = {};
+    let sizes = { database: 0, tokensAndSessions: 0 };
+    let coldQueries: QueryFigure[];
     try {
       for (const t of ['auth_contexts', 'auth_transactions', 'sessions', 'tokens', 'trusted_devices', 'drs_evaluations', 'audit_logs']) {
         rowCounts[t] = Number((await full.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0]!.n);
       }
       pgVersion = (await full.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
-      log('query table');
-      queries = await measureQueries(full);
+      const { rows: size } = await full.query<{ database: string; hot: string }>(
+        `SELECT pg_database_size(current_database()) AS database,
+                pg_total_relation_size('tokens') + pg_total_relation_size('sessions') AS hot`,
+      );
+      sizes = { database: Number(size[0]!.database), tokensAndSessions: Number(size[0]!.hot) };
+      const { rows } = await full.query<{ name: string; value: string }>(
+        `SELECT name, current_setting(name) AS value FROM pg_settings WHERE name = ANY($1)`,
+        [REPORTED_SETTINGS],
+      );
+      settings = Object.fromEntries(REPORTED_SETTINGS.map((n) => [n, rows.find((r) => r.name === n)?.value ?? '?']));
+      // First as the database is right after the fill: no checkpoint since, one uncounted call of each query (as measured before).
+      log('query table right after the fill');
+      coldQueries = await measureQueries(full, 1);
+      logQueries(coldQueries);
     } finally {
       await full.close();
+    }
+    const checkpointSeconds = await checkpointAndSettle(urlOf(names.full));
+    log(`CHECKPOINT in ${checkpointSeconds.toFixed(1)} s, autovacuum settled`);
+    // Then as a service that has been running sees it: a connection of its own, warmed on keys not counted.
+    const settled = await openPostgres({ connectionString: urlOf(names.full), poolMax: 2, statementTimeoutMs: 0 });
+    let queries: QueryFigure[];
+    try {
+      log('query table after the checkpoint, warmed');
+      queries = await measureQueries(settled, QUERY_WARM_UP);
+      logQueries(queries);
+    } finally {
+      await settled.close();
     }
 
     // The journeys send a code to one demo customer hundreds of times an hour.
     const env = (db: string) => ({ ...benchServiceEnv(urlOf(db), dataDir), CIAM_MFA_CODES_PER_HOUR: '1000000000' });
     const port = 19_000 + Math.floor(Math.random() * 500);
-    const services = {
-      empty: await startService(port, env(names.empty), join(dataDir, 'empty.log')),
-      full: await startService(port + 1, env(names.full), join(dataDir, 'full.log')),
+    const started = async (p: number, which: 'empty' | 'full') => {
+      const child = await startService(p, env(names[which]), join(dataDir, `${which}.log`));
+      children.push(child);
+      return child;
     };
-    children.push(services.empty, services.full);
+    const services = { empty: await started(port, 'empty'), full: await started(port + 1, 'full') };
     const base = (which: 'empty' | 'full') => `http://127.0.0.1:${services[which].port}`;
 
     // Verified tokens are the even sessions, refreshed ones the odd: a refresh never retires a token the verify load presents.
@@ -103,36 +177,70 @@ async function main() {
     const loads = (which: 'empty' | 'full'): [string, Load][] => [
       ['POST /auth/token/verify', { url: `${base(which)}/auth/token/verify`, headers: { ...CLIENT, 'x-api-key': GATEWAY_KEY }, next: verifyBody(which), connections, seconds }],
       [
-        'POST /auth/refresh',
+        REFRESH,
         { url: `${base(which)}/auth/refresh`, headers: CLIENT, next: () => ({ headers: { cookie: `refresh_token=bench-refresh-${nextRefresh(which)}` } }), connections, seconds },
       ],
       ['POST /auth/login (simpleuser)', { url: `${base(which)}/auth/login`, headers: CLIENT, next: () => ({ body: loginBody }), connections: 16, seconds }],
     ];
     const service = new Map<string, ServiceFigure>();
     const journeys = { empty: [] as JourneyFigure[], full: [] as JourneyFigure[] };
-    for (let round = 1; round <= rounds; round++) {
-      // Alternate which database goes first, so that a drift in the machine's load favours neither.
-      const order: ('empty' | 'full')[] = round % 2 ? ['empty', 'full'] : ['full', 'empty'];
-      for (let k = 0; k < 3; k++) {
-        for (const which of order) {
+    const fpiPerRefresh = { empty: [] as number[], full: [] as number[] };
+    const warmUp: WarmUpFigure[] = [];
+    const wal = await WalMeter.open(urlOf(names.full));
+    const pause = () => new Promise((r) => setTimeout(r, 1000));
+    // As bench/run.ts: the clean-up after one figure's writes must not run during the next one.
+    const settleBoth = () => Promise.all([settle(urlOf(names.empty)), settle(urlOf(names.full))]);
+    try {
+      // A round that is not counted: both services past their first requests, and each database past
+      // the full-page images that every page's first change after the CHECKPOINT above writes into
+      // the WAL. The full database has many more pages to go through (docs/performance.md).
+      for (const which of ['empty', 'full'] as const) {
+        for (const [k, warmSeconds] of WARM_UP_SECONDS.entries()) {
           const [name, l] = loads(which)[k]!;
-          const f = await measure(name, l);
-          if (f.non2xx || f.errors) log(`${name} on ${which}: ${f.non2xx} non-2xx, ${f.errors} errors`);
-          const entry = service.get(name) ?? { name, empty: [], full: [], unit: 'req/s' };
-          entry[which].push(f.rps);
-          service.set(name, entry);
-          log(`round ${round} ${which} ${name}: ${f.rps.toFixed(1)} req/s`);
-          await new Promise((r) => setTimeout(r, 1000));
+          await settleBoth();
+          const meter = wal.window();
+          const f = await measure(name, { ...l, seconds: warmSeconds }, meter);
+          const fpi = f.requests ? meter.result().fpi / f.requests : 0;
+          warmUp.push({ name, which, seconds: warmSeconds, rps: f.rps, fpiPerRequest: fpi });
+          log(`warm-up ${which} ${name}: ${f.rps.toFixed(1)} req/s over ${warmSeconds} s, ${fpi.toFixed(2)} full-page images per request`);
+          await pause();
+        }
+        await measureJourneys(base(which), `${which}0`, 8, 2);
+      }
+      for (let round = 1; round <= rounds; round++) {
+        // Alternate which database goes first, so that a drift in the machine's load favours neither.
+        const order: ('empty' | 'full')[] = round % 2 ? ['empty', 'full'] : ['full', 'empty'];
+        for (let k = 0; k < 3; k++) {
+          for (const which of order) {
+            const [name, l] = loads(which)[k]!;
+            await settleBoth();
+            const meter = wal.window();
+            const f = await measure(name, l, meter);
+            if (f.non2xx || f.errors) log(`${name} on ${which}: ${f.non2xx} non-2xx, ${f.errors} errors`);
+            const entry = service.get(name) ?? { name, empty: [], full: [], unit: 'req/s' };
+            entry[which].push(f.rps);
+            service.set(name, entry);
+            let extra = '';
+            if (name === REFRESH) {
+              fpiPerRefresh[which].push(f.requests ? meter.result().fpi / f.requests : 0);
+              extra = `, ${fpiPerRefresh[which].at(-1)!.toFixed(2)} full-page images per refresh`;
+            }
+            log(`round ${round} ${which} ${name}: ${f.rps.toFixed(1)} req/s${extra}`);
+            await pause();
+          }
+        }
+        for (const which of order) {
+          await settleBoth();
+          const j = await measureJourneys(base(which), `${which}${round}`, 8, seconds);
+          journeys[which].push(j);
+          const entry = service.get('MFA journeys (4 steps)') ?? { name: 'MFA journeys (4 steps)', empty: [], full: [], unit: 'journeys/s' };
+          entry[which].push(j.journeysPerSecond);
+          service.set(entry.name, entry);
+          log(`round ${round} ${which} journeys: ${j.journeysPerSecond.toFixed(1)}/s, ${j.failures} failed`);
         }
       }
-      for (const which of order) {
-        const j = await measureJourneys(base(which), `${which}${round}`, 8, seconds);
-        journeys[which].push(j);
-        const entry = service.get('MFA journeys (4 steps)') ?? { name: 'MFA journeys (4 steps)', empty: [], full: [], unit: 'journeys/s' };
-        entry[which].push(j.journeysPerSecond);
-        service.set(entry.name, entry);
-        log(`round ${round} ${which} journeys: ${j.journeysPerSecond.toFixed(1)}/s, ${j.failures} failed`);
-      }
+    } finally {
+      await wal.close();
     }
 
     log('maintenance jobs');
@@ -147,7 +255,10 @@ async function main() {
     });
 
     const results: VolumeResults = {
-      command: `${VOLUME.scale === 1 ? '' : `BENCH_VOLUME_SCALE=${VOLUME.scale} `}npm run bench:volume`,
+      command: `${VOLUME.scale === 1 ? '' : `BENCH_VOLUME_SCALE=${VOLUME.scale} `}${process.env.BENCH_POSTGRES_URL ? 'BENCH_POSTGRES_URL=… ' : ''}npm run bench:volume`,
+      server: `${cluster ? 'a dedicated cluster started for the run' : 'the server at BENCH_POSTGRES_URL'}: ${Object.entries(settings)
+        .map(([n, v]) => `${n} ${v}`)
+        .join(', ')}`,
       machine:
         `${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; node ${process.version}; PostgreSQL ${pgVersion}; ` +
         `${rounds} interleaved rounds of 1 s warm-up + ${seconds} s per figure, verify and refresh ${connections} connections, login 16, journeys 8; ` +
@@ -155,9 +266,14 @@ async function main() {
       load: { start: loadAtStart, afterFill: loadAfterFill, end: load() },
       fill: fillReport,
       rowCounts,
+      sizes,
       queries,
+      coldQueries,
+      checkpointSeconds,
       service: [...service.values()],
       journeys,
+      warmUp,
+      fpiPerRefresh,
       jobs,
     };
     const markdown = renderMarkdown(results);
@@ -170,8 +286,17 @@ async function main() {
     }
   } finally {
     for (const c of children) await c.stop();
-    if (!process.env.BENCH_KEEP) for (const name of Object.values(names)) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (keep) {
+      if (cluster) log(`kept: the cluster at ${cluster.url}; stop it with pg_ctl -D ${cluster.dataDir} stop, then remove ${join(cluster.dataDir, '..')}`);
+    } else if (cluster) {
+      cluster.remove();
+    } else {
+      for (const name of Object.values(names)) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
     rmSync(dataDir, { recursive: true, force: true });
+    finished = true;
+    process.off('exit', leaveNothing);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
   }
 }
 
