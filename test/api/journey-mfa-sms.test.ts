@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CUPIDS, expectError, expectSessionFor, expectTokens, otherCode, sha256Hex, useJourneyApp } from '../support/journey-client.js';
+import { CUPIDS, USER_AGENT, expectError, expectSessionFor, expectTokens, otherCode, sha256Hex, useJourneyApp } from '../support/journey-client.js';
 
 /** Walkthroughs 2 and 3: MFA by one-time code (SMS, voice), right first time or after a wrong code. */
 
@@ -99,7 +99,19 @@ describe('walkthrough 2: MFA by SMS, right code first', () => {
     // Each row carries the correlation id of the request that caused it.
     expect(byType.LOGIN_MFA_REQUIRED).toMatchObject({ correlation_id: login.correlationId, transaction_id: login.body.transaction_id });
     expect(byType.MFA_CHALLENGE_SENT).toMatchObject({ correlation_id: initiate.correlationId, transaction_id: verifyTx, event_category: 'MFA' });
-    expect(byType.MFA_VERIFY_SUCCESS).toMatchObject({ correlation_id: verify.correlationId, transaction_id: verifyTx });
+    expect(byType.MFA_VERIFY_SUCCESS).toEqual({
+      event_type: 'MFA_VERIFY_SUCCESS',
+      event_category: 'MFA',
+      severity: 'INFO',
+      cupid,
+      context_id: contextId,
+      transaction_id: verifyTx,
+      session_id: null,
+      correlation_id: verify.correlationId,
+      ip_address: '127.0.0.1',
+      user_agent: USER_AGENT,
+      event_data: { client_id: 'web-banking', method: 'sms', attempt_number: 1 },
+    });
     expect(byType.LOGIN_SUCCESS).toMatchObject({ correlation_id: verify.correlationId });
     expect(JSON.stringify(audit), 'the code is never audited').not.toContain(message.code);
   });
@@ -199,7 +211,16 @@ describe('walkthrough 3: MFA by SMS, wrong code then right', () => {
       'MFA_VERIFY_SUCCESS',
     ]);
     const failed = audit.find((r) => r.event_type === 'MFA_VERIFY_FAILED');
-    expect(failed).toMatchObject({ severity: 'WARN', transaction_id: first.transactionId, correlation_id: wrong.correlationId });
+    expect(failed).toMatchObject({
+      severity: 'WARN',
+      event_category: 'MFA',
+      cupid,
+      transaction_id: first.transactionId,
+      correlation_id: wrong.correlationId,
+      ip_address: '127.0.0.1',
+      user_agent: USER_AGENT,
+      event_data: { client_id: 'web-banking', method: 'sms', attempt_number: 1 },
+    });
     expect(audit.find((r) => r.event_type === 'MFA_CHALLENGE_RESENT')).toMatchObject({ transaction_id: second.transactionId });
     expect(await t.db.query('SELECT 1 FROM mfa_lockouts WHERE cupid = $1', [cupid])).toMatchObject({ rows: [] });
   });

@@ -1,16 +1,16 @@
-import { recordAudit, type RequestOrigin } from '../../audit/record.js';
+import { originData, recordAudit, recordAuditInStatement, type RequestOrigin } from '../../audit/record.js';
 import { CiamError } from '../../errors/catalogue.js';
 import type { Queryable } from '../../store/database.js';
 import { finishAuthContext, type AuthContextRow } from '../../store/queries/auth-contexts.js';
 import { findStep, type StepRow } from '../../store/queries/auth-transactions.js';
-import { clearWrongCodes, countWrongCode } from '../../store/queries/mfa-counters.js';
+import { settleCode } from '../../store/queries/code-settlement.js';
 import { isMfaLocked, lockMfa } from '../../store/queries/mfa-lockouts.js';
 import { advance, journeySoFar, reofferMfa } from '../advance.js';
 import type { JourneyAnswer } from '../answers.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { fromProvider } from '../provider-call.js';
 import { hashOneTimeCode, sameDigest } from '../secrets.js';
-import { assertUsable, consumeStep, failWith, findStepOf } from '../step-guard.js';
+import { assertUsable, failWith, findStepOf } from '../step-guard.js';
 import { runStep, type StepCall } from '../step-runner.js';
 
 export interface VerifyRequest extends StepCall {
@@ -38,21 +38,29 @@ export function verifyOtp(deps: JourneyDeps, req: VerifyRequest): Promise<Journe
     },
     take: async (tx, locked, looked) => {
       const { step, context } = locked;
-      if (await isMfaLocked(tx, context.cupid)) throw new CiamError('CIAM_E01_01_005', { contextId });
       const correct = isRightCode(deps, step, req.code);
-      // The code's hash never changes, so this differs from the look before only if the MFA lock
-      // ended in between: the step stays as it was and the customer sends the code again.
-      if (correct !== looked.codeRight) throw new CiamError('CIAM_E05_00_002', { contextId });
-      await consumeStep(tx, locked, { verificationResult: correct ? 'CORRECT' : 'INCORRECT' });
-      const base = { cupid: context.cupid, contextId, transactionId: step.transaction_id, origin };
+      const type = correct ? 'MFA_VERIFY_SUCCESS' : 'MFA_VERIFY_FAILED';
       const data = { method: step.mfa_method, attempt_number: step.attempt_number };
-      if (!looked.codeRight) {
-        await recordAudit(tx, { ...base, type: 'MFA_VERIFY_FAILED', data });
-        return wrongCode(deps, tx, context, step, origin);
-      }
-      await clearWrongCodes(tx, context.cupid);
-      await recordAudit(tx, { ...base, type: 'MFA_VERIFY_SUCCESS', data });
-      const facts = await journeySoFar(tx, context, { mfaDone: true, pendingDocumentId: looked.pendingDocumentId });
+      const settled = await recordAuditInStatement(
+        type,
+        (event) =>
+          settleCode(tx, {
+            transactionId: step.transaction_id,
+            contextId,
+            cupid: context.cupid,
+            correct,
+            // The code's hash never changes, so this differs from the look before only if the MFA
+            // lock ended in between: the step stays as it was and the customer sends the code again.
+            proceed: correct === looked.codeRight,
+            audit: { ...event, correlationId: origin.correlationId, ipAddress: origin.ipAddress, userAgent: origin.userAgent ?? null, dataJson: JSON.stringify({ ...originData(origin), ...data }) },
+          }),
+        (s) => (s.closed ? [{ cupid: context.cupid, contextId, transactionId: step.transaction_id, origin, data }] : []),
+      );
+      if (settled.mfaLocked) throw new CiamError('CIAM_E01_01_005', { contextId });
+      if (correct !== looked.codeRight) throw new CiamError('CIAM_E05_00_002', { contextId });
+      if (!settled.closed) throw new CiamError('CIAM_E01_03_002', { contextId });
+      if (!correct) return wrongCode(deps, tx, context, step, origin, settled.wrongCodes!);
+      const facts = await journeySoFar(tx, context, { mfaDone: true, pendingDocumentId: looked.codeRight ? looked.pendingDocumentId : null });
       return advance(deps, tx, { context, parentTransactionId: step.transaction_id, origin }, facts);
     },
   });
@@ -74,12 +82,14 @@ function isRightCode(deps: JourneyDeps, step: StepRow, code: string): boolean {
   return sameDigest(hashOneTimeCode(deps.otpKey, step.transaction_id, code), step.otp_code_hash ?? '');
 }
 
-async function wrongCode(deps: JourneyDeps, tx: Queryable, context: AuthContextRow, step: StepRow, origin: RequestOrigin) {
+/**
+ * After a wrong code was counted: `wrongCodes` came from the database's own count, taken before it
+ * is compared with the limit (Ory Kratos does the same), so concurrent wrong codes in other
+ * journeys or on other instances are all counted and none slips under the limit.
+ */
+async function wrongCode(deps: JourneyDeps, tx: Queryable, context: AuthContextRow, step: StepRow, origin: RequestOrigin, wrongCodes: number) {
   const contextId = context.context_id;
   const attempt = step.attempt_number ?? 1;
-  // Counted in the database before it is compared (Ory Kratos does the same): concurrent wrong
-  // codes in other journeys or on other instances are all counted, none slips under the limit.
-  const wrongCodes = await countWrongCode(tx, context.cupid);
   if (wrongCodes >= deps.settings.mfaMaxAttempts) {
     await finishAuthContext(tx, contextId, 'FAILED');
     await lockMfa(tx, context.cupid, deps.settings.mfaLockSeconds, contextId, 'TOO_MANY_WRONG_CODES');

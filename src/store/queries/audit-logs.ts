@@ -28,7 +28,8 @@ export type AuditRowSql = { [K in keyof AuditRowInput]: string };
  * The one place that names audit_logs' columns: `INSERT INTO audit_logs (…)` followed by
  * `VALUES (…)` or `SELECT …` with the expressions in that order. Used by insertAuditRow and by the
  * statements that write their audit row beside their change (session-opening.ts,
- * refresh-rotation.ts; the reason is in docs/schema.md, "How audit rows are written").
+ * refresh-rotation.ts, code-settlement.ts; the reason is in docs/schema.md, "How audit rows are
+ * written").
  */
 export function auditInsert(values: AuditRowSql, source: (expressions: string) => string): string {
   const columns: [string, string][] = [

@@ -57,10 +57,11 @@ export async function findAuthContext(db: Queryable, contextId: string): Promise
 
 /** Locks the journey row for the rest of the transaction, so its steps advance one at a time. */
 export async function lockAuthContext(db: Queryable, contextId: string): Promise<AuthContextRow | undefined> {
-  const { rows } = await db.query<AuthContextRow>(
-    `SELECT ${columns} FROM auth_contexts WHERE context_id = $1 FOR UPDATE`,
-    [contextId],
-  );
+  const { rows } = await db.query<AuthContextRow>({
+    name: 'journey_lock',
+    text: `SELECT ${columns} FROM auth_contexts WHERE context_id = $1 FOR UPDATE`,
+    values: [contextId],
+  });
   return rows[0];
 }
 

@@ -37,7 +37,12 @@ export interface StepRow {
   is_expired: boolean;
 }
 
-const returning = `*, (expires_at <= now()) AS is_expired`;
+// The columns by name, not `*`: a named statement's result must keep its shape when a later
+// migration adds a column while this version still runs.
+const returning = `transaction_id, context_id, parent_transaction_id, transaction_type, transaction_status,
+  sequence_number, phase, mfa_method, mfa_option_id, mfa_options, mobile_approve_status, display_number,
+  selected_number, verification_result, attempt_number, otp_code_hash, approval_secret_hash, esign_document_id,
+  esign_action, device_bind_decision, consumed_at, created_at, expires_at, (expires_at <= now()) AS is_expired`;
 
 export interface NewStep {
   /** Set when the caller needs the id before the row exists (a code's hash is bound to it). */
@@ -97,9 +102,11 @@ export async function insertStep(db: Queryable, s: NewStep): Promise<StepRow> {
 }
 
 export async function findStep(db: Queryable, transactionId: string): Promise<StepRow | undefined> {
-  const { rows } = await db.query<StepRow>(`SELECT ${returning} FROM auth_transactions WHERE transaction_id = $1`, [
-    transactionId,
-  ]);
+  const { rows } = await db.query<StepRow>({
+    name: 'step_find',
+    text: `SELECT ${returning} FROM auth_transactions WHERE transaction_id = $1`,
+    values: [transactionId],
+  });
   return rows[0];
 }
 

@@ -2,30 +2,10 @@ import type { Queryable } from '../database.js';
 
 /**
  * Per-customer MFA counters (table mfa_counters), shared by every journey, channel and instance.
- * Each update is one atomic upsert whose row lock serializes concurrent callers, so two wrong
- * codes sent at the same moment from two journeys are both counted.
+ * Each update is one atomic upsert whose row lock serializes concurrent callers, so two codes
+ * sent (or two wrong codes, counted in code-settlement.ts) at the same moment from two journeys
+ * are both counted.
  */
-
-/** Counts one wrong code and returns the customer's consecutive wrong codes, this one included. */
-export async function countWrongCode(db: Queryable, cupid: string): Promise<number> {
-  const { rows } = await db.query<{ wrong_codes: number }>({
-    name: 'mfa_wrong_code',
-    text: `INSERT INTO mfa_counters AS c (cupid, wrong_codes, last_wrong_at) VALUES ($1, 1, now())
-     ON CONFLICT (cupid) DO UPDATE SET wrong_codes = c.wrong_codes + 1, last_wrong_at = now()
-     RETURNING wrong_codes`,
-    values: [cupid],
-  });
-  return rows[0]!.wrong_codes;
-}
-
-/** A correct code (or an approved push) ends the run of wrong codes. */
-export async function clearWrongCodes(db: Queryable, cupid: string): Promise<void> {
-  await db.query({
-    name: 'mfa_wrong_codes_clear',
-    text: 'UPDATE mfa_counters SET wrong_codes = 0, last_wrong_at = NULL WHERE cupid = $1 AND wrong_codes > 0',
-    values: [cupid],
-  });
-}
 
 /**
  * Counts one code about to be sent in the customer's current hour-long window (a window older than
