@@ -1,7 +1,8 @@
 import { CiamError, type CiamErrorCode } from '../errors/catalogue.js';
 import type { Queryable } from '../store/database.js';
-import { findAuthContext, lockAuthContext, type AuthContextRow } from '../store/queries/auth-contexts.js';
+import { findAuthContext, type AuthContextRow } from '../store/queries/auth-contexts.js';
 import { closeStep, findStep, type StepOutcomeFields, type StepRow, type StepType } from '../store/queries/auth-transactions.js';
+import { lockJourneyAndFindStep } from '../store/queries/journey-step-lock.js';
 import type { RequestOrigin } from '../audit/record.js';
 import { isUuid } from './secrets.js';
 
@@ -57,10 +58,9 @@ export async function lockStep(
 ): Promise<LockedStep> {
   const notFound = new CiamError('CIAM_E01_03_001', { contextId });
   if (!isUuid(contextId) || !isUuid(transactionId)) throw notFound;
-  const context = await lockAuthContext(tx, contextId);
+  const { context, step } = await lockJourneyAndFindStep(tx, contextId, transactionId);
   if (!context || !isCallersJourney(context, caller)) throw notFound;
-  const step = await findStep(tx, transactionId);
-  if (!step || step.context_id !== context.context_id) throw notFound;
+  if (!step) throw notFound;
   if (!accept.includes(step.transaction_type)) throw new CiamError(wrongKind, { contextId });
   return { context, step };
 }

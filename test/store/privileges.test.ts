@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlState, type Database } from '../../src/store/database.js';
 import { openPostgres } from '../../src/store/engines/postgres.js';
 import { migrate, migrationsCurrent } from '../../src/store/migrate.js';
+import { lockJourneyAndFindStep } from '../../src/store/queries/journey-step-lock.js';
 import { testEngine } from '../support/test-database.js';
 import { count, createEmptyPostgresDatabase, expectSqlState, insertAudit, insertContext, insertStep } from '../support/fixtures.js';
 
@@ -137,9 +138,11 @@ describe.skipIf(testEngine() !== 'postgres')('least privilege on PostgreSQL', ()
     expect(await count(superuser, `SELECT 1 FROM audit_logs_default WHERE audit_id = $1`, [auditId])).toBe(0);
   });
 
-  it('works the journey tables and runs every maintenance function', async () => {
+  it('works the journey tables, locks a journey to take a step, and runs every maintenance function', async () => {
     const contextId = await insertContext(app);
     const stepId = await insertStep(app, contextId);
+    const locked = await app.transaction((tx) => lockJourneyAndFindStep(tx, contextId, stepId));
+    expect([locked.context?.context_id, locked.step?.transaction_id]).toEqual([contextId, stepId]);
     await app.query(
       `UPDATE auth_transactions SET transaction_status = 'CONSUMED', consumed_at = now() WHERE transaction_id = $1`,
       [stepId],

@@ -21,9 +21,14 @@ export interface AuthContextRow {
   is_open: boolean;
 }
 
-const columns = `context_id, cupid, app_id, client_id, app_version, device_fingerprint, host(ip_address) AS ip_address,
-  correlation_id, requires_additional_steps, auth_outcome, completed_at, created_at, expires_at,
-  (auth_outcome IS NULL AND expires_at > now()) AS is_open`;
+/** The columns of an AuthContextRow, of the table or of `t`, the row type under another name. */
+export const journeyColumns = (t = '') => {
+  const c = t ? `${t}.` : '';
+  return `${c}context_id, ${c}cupid, ${c}app_id, ${c}client_id, ${c}app_version, ${c}device_fingerprint,
+  host(${c}ip_address) AS ip_address, ${c}correlation_id, ${c}requires_additional_steps, ${c}auth_outcome,
+  ${c}completed_at, ${c}created_at, ${c}expires_at, (${c}auth_outcome IS NULL AND ${c}expires_at > now()) AS is_open`;
+};
+const columns = journeyColumns();
 
 /** Opens a journey: its row starts without an outcome. */
 export async function insertAuthContext(

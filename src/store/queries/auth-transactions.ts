@@ -37,12 +37,24 @@ export interface StepRow {
   is_expired: boolean;
 }
 
-// The columns by name, not `*`: a named statement's result must keep its shape when a later
-// migration adds a column while this version still runs.
-const returning = `transaction_id, context_id, parent_transaction_id, transaction_type, transaction_status,
-  sequence_number, phase, mfa_method, mfa_option_id, mfa_options, mobile_approve_status, display_number,
-  selected_number, verification_result, attempt_number, otp_code_hash, approval_secret_hash, esign_document_id,
-  esign_action, device_bind_decision, consumed_at, created_at, expires_at, (expires_at <= now()) AS is_expired`;
+const STEP_COLUMNS = [
+  'transaction_id', 'context_id', 'parent_transaction_id', 'transaction_type', 'transaction_status', 'sequence_number',
+  'phase', 'mfa_method', 'mfa_option_id', 'mfa_options', 'mobile_approve_status', 'display_number', 'selected_number',
+  'verification_result', 'attempt_number', 'otp_code_hash', 'approval_secret_hash', 'esign_document_id', 'esign_action',
+  'device_bind_decision', 'consumed_at', 'created_at', 'expires_at',
+] as const;
+
+/**
+ * The columns of a StepRow by name, not `*`: a named statement's result must keep its shape when a
+ * later migration adds a column while this version still runs. Of the table, or of `t` (the row
+ * type under another name) with each output name prefixed by `as` — to tell them from another
+ * row's columns in the same result.
+ */
+export const stepColumns = (t = '', as = '') => {
+  const c = t ? `${t}.` : '';
+  return [...STEP_COLUMNS.map((k) => `${c}${k} AS "${as}${k}"`), `(${c}expires_at <= now()) AS "${as}is_expired"`].join(', ');
+};
+const returning = stepColumns();
 
 export interface NewStep {
   /** Set when the caller needs the id before the row exists (a code's hash is bound to it). */

@@ -25,8 +25,9 @@
 --     DELETE on a partition (audit_logs_2025_07, audit_logs_default, or one created later by
 --     create_audit_partition) is refused;
 --   • SELECT on the views and on schema_migrations (the start-up check and readiness);
---   • EXECUTE on the maintenance functions and on uuid_v7() (the default of four id columns), and
---     on nothing else in the schema;
+--   • EXECUTE on the maintenance functions, on uuid_v7() (the default of four id columns) and on
+--     the two functions a step call locks its journey and reads its step with (journey_locked,
+--     journey_step), and on nothing else in the schema;
 --   • CONNECT on this database; no CREATE anywhere and no TEMPORARY (a temporary object is a place
 --     to hide code that a SECURITY DEFINER function might run with the owner's rights).
 
@@ -103,7 +104,7 @@ BEGIN
       'expire_pending_transactions', 'expire_auth_contexts', 'expire_sessions', 'expire_tokens',
       'delete_old_auth_contexts', 'delete_old_drs_evaluations', 'delete_ended_sessions',
       'create_audit_partition', 'ensure_audit_partitions', 'create_next_audit_partition',
-      'drop_old_audit_partitions', 'uuid_v7'])
+      'drop_old_audit_partitions', 'uuid_v7', 'journey_locked', 'journey_step'])
   LOOP
     EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', v_fn, current_setting('ciam.app_role'));
   END LOOP;
