@@ -322,6 +322,42 @@ describe('connections for customer binds', () => {
   });
 });
 
+describe('connections for searches', () => {
+  // One search connection, and no bind connection kept: every connection the proxy holds open is
+  // the search connection, and every login past it opens one more for its bind.
+  const viaProxy = async (env: Env = {}) => {
+    const proxy = await startCountingProxy(Number(new URL(slapd.url).port));
+    proxies.push(proxy);
+    const settings = { CIAM_LDAP_URL: proxy.url('ldap'), CIAM_LDAP_POOL_SIZE: '1', CIAM_LDAP_BIND_POOL_MAX_IDLE: '0', ...env };
+    return { proxy, directory: directoryFor(settings) };
+  };
+  const proxies: CountingProxy[] = [];
+  afterAll(() => Promise.all(proxies.map((p) => p.close())));
+
+  it('closes a search connection left unused for CIAM_LDAP_POOL_IDLE_TIMEOUT_MS, and opens a new one when needed', async () => {
+    const { proxy, directory: d } = await viaProxy({ CIAM_LDAP_POOL_IDLE_TIMEOUT_MS: '300' });
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    expect(await settledOpen(proxy, 1)).toBe(1);
+    expect(await settledOpen(proxy, 0, 2_000)).toBe(0);
+    const before = proxy.connections;
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toEqual({ ok: true, user: DEMO_USERS.simpleuser });
+    expect(proxy.connections).toBe(before + 2);
+  });
+
+  it('keeps a search connection that is used more often than CIAM_LDAP_POOL_IDLE_TIMEOUT_MS', async () => {
+    const { proxy, directory: d } = await viaProxy({ CIAM_LDAP_POOL_IDLE_TIMEOUT_MS: '300' });
+    let lookups = 0;
+    const until = performance.now() + 1_000;
+    while (performance.now() < until) {
+      await expect(d.findByCupid('CUPID_SIMPLE_001')).resolves.toEqual(DEMO_USERS.simpleuser);
+      lookups += 1;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(lookups).toBeGreaterThan(5);
+    expect(proxy.connections).toBe(1);
+  });
+});
+
 /** The proxy's open connections once they have come down to `expected` (or the time is up). */
 async function settledOpen(proxy: CountingProxy, expected: number, withinMs = 1_000): Promise<number> {
   const deadline = performance.now() + withinMs;
