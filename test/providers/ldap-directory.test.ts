@@ -334,6 +334,53 @@ describe('connections for searches', () => {
   const proxies: CountingProxy[] = [];
   afterAll(() => Promise.all(proxies.map((p) => p.close())));
 
+  it('asks once more on a fresh connection when a search connection turns out to have been dropped', async () => {
+    const { proxy, directory: d } = await viaProxy();
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    proxy.forgetConnections('reset');
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toEqual({ ok: true, user: DEMO_USERS.simpleuser });
+    proxy.forgetConnections('reset');
+    await expect(d.findByCupid('CUPID_SIMPLE_001')).resolves.toEqual(DEMO_USERS.simpleuser);
+    // Per login: its bind; per drop: one new search connection.
+    expect(proxy.connections).toBe(1 + 1 + 1 + 1 + 1);
+  });
+
+  it('does not ask again when the directory is down: one attempt on a fresh connection, then the error', async () => {
+    const { proxy, directory: d } = await viaProxy();
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    proxy.forgetConnections('reset');
+    proxy.resetNewAfter = 0;
+    const before = proxy.connections;
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(proxy.connections - before).toBe(1);
+    await expect(d.findByCupid('CUPID_SIMPLE_001')).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(proxy.connections - before).toBe(2);
+  });
+
+  it('does not ask again when the search fails on a connection opened for it, nor when the second attempt fails', async () => {
+    const { proxy, directory: d } = await viaProxy();
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    proxy.forgetConnections('reset');
+    // New connections bind, then are reset at the search.
+    proxy.resetNewAfter = 1;
+    const before = proxy.connections;
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(proxy.connections - before).toBe(1);
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(proxy.connections - before).toBe(2);
+  });
+
+  it('does not ask again after a timeout, which would double the wait', async () => {
+    const { proxy, directory: d } = await viaProxy({ CIAM_LDAP_TIMEOUT_MS: '300' });
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    proxy.forgetConnections('silence');
+    const before = proxy.connections;
+    const started = performance.now();
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(performance.now() - started).toBeLessThan(550);
+    expect(proxy.connections).toBe(before);
+  });
+
   it('closes a search connection left unused for CIAM_LDAP_POOL_IDLE_TIMEOUT_MS, and opens a new one when needed', async () => {
     const { proxy, directory: d } = await viaProxy({ CIAM_LDAP_POOL_IDLE_TIMEOUT_MS: '300' });
     await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });

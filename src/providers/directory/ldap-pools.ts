@@ -1,5 +1,5 @@
 import { InvalidCredentialsError, ResultCodeError, type Client, type Entry, type SearchOptions } from 'ldapts';
-import { discard, type LdapConnector } from './ldap-connector.js';
+import { discard, isDropped, type LdapConnector } from './ldap-connector.js';
 import { PasswordPolicyControl } from './password-policy-control.js';
 
 /**
@@ -24,11 +24,14 @@ const AD_SUBCODES: Record<string, PasswordRefusal> = {
  * requests on one connection). A connection that failed below the LDAP protocol — dropped,
  * timed out — is thrown away and the next use opens and binds a fresh one; one unused for
  * `idleTimeoutMs` is closed, before anything between here and the directory drops it silently.
+ * A search whose connection had worked and was lost under it is sent once more (see search()).
  */
 export class ServiceConnections {
   private readonly slots: Slot[];
   private next = 0;
   private closed = false;
+  /** Connections that have answered a search: only on those can a lost connection mean a stale one. */
+  private readonly answered = new WeakSet<Client>();
 
   constructor(
     private readonly connector: LdapConnector,
@@ -42,7 +45,19 @@ export class ServiceConnections {
   async search(baseDn: string, options: SearchOptions): Promise<Entry[]> {
     const slot = this.slots[this.next]!;
     this.next = (this.next + 1) % this.slots.length;
-    return this.searchOn(slot, await this.boundClient(slot), baseDn, options);
+    const client = await this.boundClient(slot);
+    const reused = this.answered.has(client);
+    try {
+      return await this.searchOn(slot, client, baseDn, options);
+    } catch (err) {
+      // A connection that worked before and is lost now was most likely dropped while unused (a
+      // firewall, a load balancer, a directory fail-over). A search changes nothing and counts
+      // toward no lockout, so it is asked once more on a fresh connection. Not after a timeout
+      // (the customer would wait twice as long), and not when the connection was opened for this
+      // search: then the directory itself is failing, and the caller (its breaker) must see it.
+      if (!reused || !isDropped(err)) throw err;
+      return await this.searchOn(slot, await this.boundClient(slot), baseDn, options);
+    }
   }
 
   async close(): Promise<void> {
@@ -61,6 +76,7 @@ export class ServiceConnections {
       // No await between the isBound check and this call, so the connection cannot have dropped
       // in between (ldapts would silently re-open it unauthenticated).
       const { searchEntries } = await client.search(baseDn, options);
+      this.answered.add(client);
       return searchEntries;
     } catch (err) {
       // An LDAP result code is an answer; anything else leaves the connection in doubt.
