@@ -19,7 +19,7 @@ const attributes = [cupid, ...phones, state, mfaRequired, mobileApprove];
 const client = () => new Client({ url: settings.url, timeout: settings.timeoutMs, connectTimeout: settings.connectTimeoutMs });
 
 const searchers = await Promise.all(
-  Array.from({ length: settings.poolSize }, async () => {
+  Array.from({ length: settings.pool.size }, async () => {
     const c = client();
     await c.bind(settings.bindDn, settings.bindPassword);
     return c;

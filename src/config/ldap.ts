@@ -18,7 +18,8 @@ export interface LdapSettings {
   tlsCa?: Buffer;
   timeoutMs: number;
   connectTimeoutMs: number;
-  poolSize: number;
+  /** Service-account connections for searches, and how long one may stay unused. */
+  pool: { size: number; idleTimeoutMs: number };
   /** Customer-bind connections kept open between logins, and how long one may stay unused. */
   bindPool: { maxIdle: number; idleTimeoutMs: number };
   attributes: LdapAttributeMap;
@@ -80,6 +81,11 @@ const LdapEnv = z.object({
   /** Service-account connections kept open per instance for searches (LDAP multiplexes requests on each). */
   CIAM_LDAP_POOL_SIZE: positiveInt(4),
   /**
+   * A search connection unused this long is closed, and the next search opens a fresh one: below
+   * every idle limit between the service and the directory, as for the bind connections below.
+   */
+  CIAM_LDAP_POOL_IDLE_TIMEOUT_MS: positiveInt(60_000),
+  /**
    * Connections for customer binds kept open between logins (a bind needs a connection to itself):
    * as many as the logins an instance has in flight at its peak, so a peak's connections are
    * reused instead of each surplus login opening and closing one. 0: every bind opens its own.
@@ -133,7 +139,7 @@ export function readLdapSettings(env: Env): LdapSettings {
     tlsCa: e.CIAM_LDAP_TLS_CA_FILE === undefined ? undefined : readSettingFile('CIAM_LDAP_TLS_CA_FILE', e.CIAM_LDAP_TLS_CA_FILE),
     timeoutMs: e.CIAM_LDAP_TIMEOUT_MS,
     connectTimeoutMs: e.CIAM_LDAP_CONNECT_TIMEOUT_MS,
-    poolSize: e.CIAM_LDAP_POOL_SIZE,
+    pool: { size: e.CIAM_LDAP_POOL_SIZE, idleTimeoutMs: e.CIAM_LDAP_POOL_IDLE_TIMEOUT_MS },
     bindPool: { maxIdle: e.CIAM_LDAP_BIND_POOL_MAX_IDLE, idleTimeoutMs: e.CIAM_LDAP_BIND_POOL_IDLE_TIMEOUT_MS },
     attributes: {
       cupid: e.CIAM_LDAP_CUPID_ATTRIBUTE,

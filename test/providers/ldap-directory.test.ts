@@ -322,6 +322,89 @@ describe('connections for customer binds', () => {
   });
 });
 
+describe('connections for searches', () => {
+  // One search connection, and no bind connection kept: every connection the proxy holds open is
+  // the search connection, and every login past it opens one more for its bind.
+  const viaProxy = async (env: Env = {}) => {
+    const proxy = await startCountingProxy(Number(new URL(slapd.url).port));
+    proxies.push(proxy);
+    const settings = { CIAM_LDAP_URL: proxy.url('ldap'), CIAM_LDAP_POOL_SIZE: '1', CIAM_LDAP_BIND_POOL_MAX_IDLE: '0', ...env };
+    return { proxy, directory: directoryFor(settings) };
+  };
+  const proxies: CountingProxy[] = [];
+  afterAll(() => Promise.all(proxies.map((p) => p.close())));
+
+  it('asks once more on a fresh connection when a search connection turns out to have been dropped', async () => {
+    const { proxy, directory: d } = await viaProxy();
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    proxy.forgetConnections('reset');
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toEqual({ ok: true, user: DEMO_USERS.simpleuser });
+    proxy.forgetConnections('reset');
+    await expect(d.findByCupid('CUPID_SIMPLE_001')).resolves.toEqual(DEMO_USERS.simpleuser);
+    // Per login: its bind; per drop: one new search connection.
+    expect(proxy.connections).toBe(1 + 1 + 1 + 1 + 1);
+  });
+
+  it('does not ask again when the directory is down: one attempt on a fresh connection, then the error', async () => {
+    const { proxy, directory: d } = await viaProxy();
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    proxy.forgetConnections('reset');
+    proxy.resetNewAfter = 0;
+    const before = proxy.connections;
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(proxy.connections - before).toBe(1);
+    await expect(d.findByCupid('CUPID_SIMPLE_001')).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(proxy.connections - before).toBe(2);
+  });
+
+  it('does not ask again when the search fails on a connection opened for it, nor when the second attempt fails', async () => {
+    const { proxy, directory: d } = await viaProxy();
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    proxy.forgetConnections('reset');
+    // New connections bind, then are reset at the search.
+    proxy.resetNewAfter = 1;
+    const before = proxy.connections;
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(proxy.connections - before).toBe(1);
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(proxy.connections - before).toBe(2);
+  });
+
+  it('does not ask again after a timeout, which would double the wait', async () => {
+    const { proxy, directory: d } = await viaProxy({ CIAM_LDAP_TIMEOUT_MS: '300' });
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    proxy.forgetConnections('silence');
+    const before = proxy.connections;
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).rejects.toBeInstanceOf(ProviderUnavailableError);
+    // A second attempt would have needed a fresh connection.
+    expect(proxy.connections).toBe(before);
+  });
+
+  it('closes a search connection left unused for CIAM_LDAP_POOL_IDLE_TIMEOUT_MS, and opens a new one when needed', async () => {
+    const { proxy, directory: d } = await viaProxy({ CIAM_LDAP_POOL_IDLE_TIMEOUT_MS: '300' });
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toMatchObject({ ok: true });
+    expect(await settledOpen(proxy, 1)).toBe(1);
+    expect(await settledOpen(proxy, 0, 2_000)).toBe(0);
+    const before = proxy.connections;
+    await expect(d.authenticate('simpleuser', DEMO_PASSWORD)).resolves.toEqual({ ok: true, user: DEMO_USERS.simpleuser });
+    expect(proxy.connections).toBe(before + 2);
+  });
+
+  it('keeps a search connection that is used more often than CIAM_LDAP_POOL_IDLE_TIMEOUT_MS', async () => {
+    // Lookups 100 ms apart against a timeout ten times that: a busy test machine's pauses do not close it.
+    const { proxy, directory: d } = await viaProxy({ CIAM_LDAP_POOL_IDLE_TIMEOUT_MS: '1000' });
+    let lookups = 0;
+    const until = performance.now() + 2_500;
+    while (performance.now() < until) {
+      await expect(d.findByCupid('CUPID_SIMPLE_001')).resolves.toEqual(DEMO_USERS.simpleuser);
+      lookups += 1;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(lookups).toBeGreaterThan(10);
+    expect(proxy.connections).toBe(1);
+  });
+});
+
 /** The proxy's open connections once they have come down to `expected` (or the time is up). */
 async function settledOpen(proxy: CountingProxy, expected: number, withinMs = 1_000): Promise<number> {
   const deadline = performance.now() + withinMs;

@@ -21,7 +21,7 @@ describe('LDAP settings', () => {
       startTls: false,
       timeoutMs: 3000,
       connectTimeoutMs: 2000,
-      poolSize: 4,
+      pool: { size: 4, idleTimeoutMs: 60_000 },
       bindPool: { maxIdle: 32, idleTimeoutMs: 60_000 },
       attributes: {
         cupid: 'employeeNumber',
@@ -79,6 +79,8 @@ describe('LDAP settings', () => {
       maxIdle: 0,
       idleTimeoutMs: 300_000,
     });
+    expect(() => readLdapSettings({ ...minimal, CIAM_LDAP_POOL_IDLE_TIMEOUT_MS: '0' })).toThrow(/CIAM_LDAP_POOL_IDLE_TIMEOUT_MS/);
+    expect(readLdapSettings({ ...minimal, CIAM_LDAP_POOL_SIZE: '2', CIAM_LDAP_POOL_IDLE_TIMEOUT_MS: '240000' }).pool).toEqual({ size: 2, idleTimeoutMs: 240_000 });
     expect(() => readLdapSettings({ ...minimal, CIAM_LDAP_USER_FILTER_ATTRIBUTE: 'uid)(objectClass=*' })).toThrow(/attribute name/);
     expect(() => readLdapSettings({ ...minimal, CIAM_LDAP_PHONE_ATTRIBUTES: ' , ' })).toThrow(/CIAM_LDAP_PHONE_ATTRIBUTES/);
     expect(() => readLdapSettings({ ...minimal, CIAM_LDAP_STATE_VALUES: 'gone=VANISHED' })).toThrow(/CIAM_LDAP_STATE_VALUES/);

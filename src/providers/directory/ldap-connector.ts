@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type tls from 'node:tls';
-import { Client, type ClientOptions } from 'ldapts';
+import { Client, ResultCodeError, type ClientOptions } from 'ldapts';
 import type { LdapSettings } from '../../config/ldap.js';
 
 /**
@@ -56,6 +56,18 @@ export class LdapConnector {
 /** Closes a connection without waiting: it is being thrown away, usually because it failed. */
 export function discard(client: Client): void {
   client.unbind().catch(() => undefined);
+}
+
+/**
+ * Whether an operation failed because its open connection was lost under it (reset, broken pipe,
+ * closed by the peer) — not an LDAP answer, not a timeout, not a failure to connect. ldapts says
+ * so only in its messages ("Socket error. …", "Connection closed before message response …");
+ * its timeouts read "… timed out" and "Connection timeout".
+ */
+export function isDropped(err: unknown): boolean {
+  if (!(err instanceof Error) || err instanceof ResultCodeError) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || /^(Socket error\.|Connection closed before message response)/.test(err.message);
 }
 
 /**

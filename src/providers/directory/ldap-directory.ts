@@ -32,7 +32,7 @@ export class LdapDirectory implements Directory {
 
   constructor(private readonly settings: LdapSettings) {
     const connector = new LdapConnector(settings);
-    this.service = new ServiceConnections(connector, settings.bindDn, settings.bindPassword, settings.poolSize);
+    this.service = new ServiceConnections(connector, settings.bindDn, settings.bindPassword, settings.pool);
     this.binds = new PasswordBinds(connector, settings.bindPool);
     const { cupid, phones, state, mfaRequired, mobileApprove } = settings.attributes;
     this.attributes = [cupid, ...phones, state, mfaRequired, mobileApprove];

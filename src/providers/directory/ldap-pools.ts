@@ -1,5 +1,5 @@
 import { InvalidCredentialsError, ResultCodeError, type Client, type Entry, type SearchOptions } from 'ldapts';
-import { discard, type LdapConnector } from './ldap-connector.js';
+import { discard, isDropped, type LdapConnector } from './ldap-connector.js';
 import { PasswordPolicyControl } from './password-policy-control.js';
 
 /**
@@ -22,43 +22,70 @@ const AD_SUBCODES: Record<string, PasswordRefusal> = {
 /**
  * Service-account connections for searches, bound once and reused round-robin (LDAP multiplexes
  * requests on one connection). A connection that failed below the LDAP protocol — dropped,
- * timed out — is thrown away and the next use opens and binds a fresh one.
+ * timed out — is thrown away and the next use opens and binds a fresh one; one unused for
+ * `idleTimeoutMs` is closed, before anything between here and the directory drops it silently.
+ * A search whose connection had worked and was lost under it is sent once more (see search()).
  */
 export class ServiceConnections {
   private readonly slots: Slot[];
   private next = 0;
   private closed = false;
+  /** Connections that have answered a search: only on those can a lost connection mean a stale one. */
+  private readonly answered = new WeakSet<Client>();
 
   constructor(
     private readonly connector: LdapConnector,
     private readonly bindDn: string,
     private readonly bindPassword: string,
-    size: number,
+    private readonly pool: { size: number; idleTimeoutMs: number },
   ) {
-    this.slots = Array.from({ length: size }, () => ({}));
+    this.slots = Array.from({ length: pool.size }, () => ({ busy: 0 }));
   }
 
   async search(baseDn: string, options: SearchOptions): Promise<Entry[]> {
     const slot = this.slots[this.next]!;
     this.next = (this.next + 1) % this.slots.length;
     const client = await this.boundClient(slot);
+    const reused = this.answered.has(client);
     try {
-      // No await between the isBound check and this call, so the connection cannot have dropped
-      // in between (ldapts would silently re-open it unauthenticated).
-      const { searchEntries } = await client.search(baseDn, options);
-      return searchEntries;
+      return await this.searchOn(slot, client, baseDn, options);
     } catch (err) {
-      // An LDAP result code is an answer; anything else leaves the connection in doubt.
-      if (!(err instanceof ResultCodeError)) this.forget(slot, client);
-      throw err;
+      // A connection that worked before and is lost now was most likely dropped while unused (a
+      // firewall, a load balancer, a directory fail-over). A search changes nothing and counts
+      // toward no lockout, so it is asked once more on a fresh connection. Not after a timeout
+      // (the customer would wait twice as long), and not when the connection was opened for this
+      // search: then the directory itself is failing, and the caller (its breaker) must see it.
+      if (!reused || !isDropped(err)) throw err;
+      return await this.searchOn(slot, await this.boundClient(slot), baseDn, options);
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
     const open = this.slots.flatMap((slot) => (slot.client ? [slot.client] : []));
-    for (const slot of this.slots) slot.client = undefined;
+    for (const slot of this.slots) {
+      clearTimeout(slot.expiry);
+      slot.client = slot.expiry = undefined;
+    }
     await Promise.allSettled(open.map((client) => client.unbind()));
+  }
+
+  private async searchOn(slot: Slot, client: Client, baseDn: string, options: SearchOptions): Promise<Entry[]> {
+    slot.busy += 1;
+    try {
+      // No await between the isBound check and this call, so the connection cannot have dropped
+      // in between (ldapts would silently re-open it unauthenticated).
+      const { searchEntries } = await client.search(baseDn, options);
+      this.answered.add(client);
+      return searchEntries;
+    } catch (err) {
+      // An LDAP result code is an answer; anything else leaves the connection in doubt.
+      if (!(err instanceof ResultCodeError)) this.forget(slot, client);
+      throw err;
+    } finally {
+      slot.busy -= 1;
+      slot.expiry?.refresh();
+    }
   }
 
   private async boundClient(slot: Slot): Promise<Client> {
@@ -71,7 +98,7 @@ export class ServiceConnections {
           discard(client);
           throw new Error('directory closed');
         }
-        slot.client = client;
+        this.keep(slot, client);
         return client;
       })
       .finally(() => {
@@ -91,8 +118,22 @@ export class ServiceConnections {
     }
   }
 
+  /** Its timer is pushed back by every search and does not keep the process alive. */
+  private keep(slot: Slot, client: Client): void {
+    slot.client = client;
+    slot.expiry = setTimeout(() => {
+      // A search slower than the idle timeout is still a use.
+      if (slot.busy > 0) slot.expiry?.refresh();
+      else this.forget(slot, client);
+    }, this.pool.idleTimeoutMs);
+    slot.expiry.unref();
+  }
+
   private forget(slot: Slot, client: Client): void {
-    if (slot.client === client) slot.client = undefined;
+    if (slot.client === client) {
+      clearTimeout(slot.expiry);
+      slot.client = slot.expiry = undefined;
+    }
     discard(client);
   }
 }
@@ -100,6 +141,10 @@ export class ServiceConnections {
 interface Slot {
   client?: Client;
   opening?: Promise<Client>;
+  /** Closes `client` once it has been unused for the idle timeout. */
+  expiry?: NodeJS.Timeout;
+  /** Searches in flight on this slot. */
+  busy: number;
 }
 
 /**
