@@ -41,6 +41,8 @@ export interface DedicatedPostgres {
   url: string;
   dataDir: string;
   logFile: string;
+  /** The 2 MB huge pages its shared memory sits in, or why it runs without them. */
+  hugePages: { pages: number } | { without: string };
   /** Stops the server and removes its directory. Synchronous, so that a signal handler can call it; safe to call twice. */
   remove(): void;
 }
@@ -75,6 +77,7 @@ export async function startDedicatedPostgres(settings: Record<string, string> = 
   const dataDir = join(dir, 'data');
   const logFile = join(dir, 'postgres.log');
   let removed = false;
+  let hugePagesBefore: number | undefined;
   const remove = () => {
     if (removed) return;
     removed = true;
@@ -90,6 +93,7 @@ export async function startDedicatedPostgres(settings: Record<string, string> = 
       }
     }
     rmSync(dir, { recursive: true, force: true });
+    if (hugePagesBefore !== undefined) setHugePages(hugePagesBefore);
   };
   try {
     execFileSync(...as(`${BIN}/initdb`, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']), { stdio: 'pipe' });
@@ -108,16 +112,59 @@ export async function startDedicatedPostgres(settings: Record<string, string> = 
     );
     // Loopback only; nothing else may connect.
     writeFileSync(join(dataDir, 'pg_hba.conf'), 'local all all trust\nhost all all 127.0.0.1/32 trust\n');
+    const hugePages = reserveHugePages(dataDir, as);
+    if ('pages' in hugePages) hugePagesBefore = hugePages.before;
+    appendFileSync(join(dataDir, 'postgresql.conf'), `huge_pages = '${'pages' in hugePages ? 'on' : 'off'}'\n`);
     await new Promise<void>((resolve, reject) => {
       const [cmd, args] = as(`${BIN}/pg_ctl`, ['-D', dataDir, '-l', logFile, '-w', '-t', '120', 'start']);
       const child = spawn(cmd, args, { detached: true, stdio: 'ignore' });
       child.once('error', reject);
       child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pg_ctl start exited with ${code}`))));
     });
-    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dataDir, logFile, remove };
+    return {
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      dataDir,
+      logFile,
+      remove,
+      hugePages: 'pages' in hugePages ? { pages: hugePages.pages } : hugePages,
+    };
   } catch (err) {
     const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
     remove();
     throw new Error(`the dedicated PostgreSQL cluster did not start: ${(err as Error).message}\n${log}`);
+  }
+}
+
+const NR_HUGEPAGES = '/proc/sys/vm/nr_hugepages';
+
+/**
+ * Shared memory of 6 GB in 4 kB pages costs every backend a page-table entry per page it touches
+ * and the CPU a TLB miss on nearly every buffer access: on this kind of machine the gateway verify
+ * ran about half again as fast with huge pages (docs/performance.md), and a primary of this size
+ * runs with them (docs/operations.md, "Sizing the primary"). PostgreSQL 15 computes how many its
+ * settings need; the kernel's pool is raised to that (as root; the previous size comes back at
+ * remove()). Without the right or the memory the cluster runs without them, and says so.
+ */
+function reserveHugePages(
+  dataDir: string,
+  as: (cmd: string, args: string[]) => [string, string[]],
+): { pages: number; before: number } | { without: string } {
+  if (!existsSync(NR_HUGEPAGES)) return { without: 'the kernel offers no huge pages' };
+  const needed = Number(execFileSync(...as(`${BIN}/postgres`, ['-D', dataDir, '-C', 'shared_memory_size_in_huge_pages'])).toString().trim());
+  const before = Number(readFileSync(NR_HUGEPAGES, 'utf8').trim());
+  const free = () => Number(/HugePages_Free:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
+  if (free() >= needed) return { pages: needed, before };
+  if (userInfo().uid !== 0) return { without: `${needed} huge pages needed, ${free()} free, and only root may reserve more` };
+  setHugePages(before + needed - free());
+  if (free() >= needed) return { pages: needed, before };
+  setHugePages(before);
+  return { without: `the kernel found ${free()} of the ${needed} huge pages needed` };
+}
+
+function setHugePages(n: number): void {
+  try {
+    writeFileSync(NR_HUGEPAGES, `${n}\n`);
+  } catch {
+    // Not root, or the kernel refused: the pool stays as it is.
   }
 }

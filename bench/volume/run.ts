@@ -65,6 +65,9 @@ const logQueries = (figures: QueryFigure[]) => {
   for (const q of figures) log(`  ${q.name}: p50 ${q.p50.toFixed(2)} ms, p99 ${q.p99.toFixed(2)} ms (SELECT 1 × ${q.roundTrips} beside it: p99 ${q.floorP99.toFixed(2)} ms)`);
 };
 
+const hugePagesNote = (cluster: DedicatedPostgres | undefined) =>
+  !cluster ? '' : 'pages' in cluster.hugePages ? `, in ${cluster.hugePages.pages} huge pages of 2 MB` : `, without huge pages (${cluster.hugePages.without})`;
+
 async function main() {
   const loadAtStart = load();
   if (!process.env.BENCH_SKIP_BUILD) execSync('npm run build', { stdio: 'inherit' });
@@ -94,6 +97,7 @@ async function main() {
       cluster = await startDedicatedPostgres();
       log(`dedicated PostgreSQL cluster at ${cluster.url} (${cluster.dataDir})`);
     }
+    if (cluster) log(`shared memory${hugePagesNote(cluster)}`);
     const server = cluster?.url ?? adminUrl;
     const urlOf = (name: string) => databaseUrl(name, server);
     for (const name of Object.values(names)) await admin(`CREATE DATABASE ${name}`, server);
@@ -258,7 +262,7 @@ async function main() {
       command: `${VOLUME.scale === 1 ? '' : `BENCH_VOLUME_SCALE=${VOLUME.scale} `}${process.env.BENCH_POSTGRES_URL ? 'BENCH_POSTGRES_URL=… ' : ''}npm run bench:volume`,
       server: `${cluster ? 'a dedicated cluster started for the run' : 'the server at BENCH_POSTGRES_URL'}: ${Object.entries(settings)
         .map(([n, v]) => `${n} ${v}`)
-        .join(', ')}`,
+        .join(', ')}${hugePagesNote(cluster)}`,
       machine:
         `${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; node ${process.version}; PostgreSQL ${pgVersion}; ` +
         `${rounds} interleaved rounds of 1 s warm-up + ${seconds} s per figure, verify and refresh ${connections} connections, login 16, journeys 8; ` +
@@ -287,7 +291,10 @@ async function main() {
   } finally {
     for (const c of children) await c.stop();
     if (keep) {
-      if (cluster) log(`kept: the cluster at ${cluster.url}; stop it with pg_ctl -D ${cluster.dataDir} stop, then remove ${join(cluster.dataDir, '..')}`);
+      if (cluster) {
+        const pages = 'pages' in cluster.hugePages ? `, and give back its huge pages (sysctl vm.nr_hugepages)` : '';
+        log(`kept: the cluster at ${cluster.url}; stop it with pg_ctl -D ${cluster.dataDir} stop, then remove ${join(cluster.dataDir, '..')}${pages}`);
+      }
     } else if (cluster) {
       cluster.remove();
     } else {
