@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { REDACTED_PATHS } from '../../src/http/logger.js';
@@ -8,11 +9,13 @@ import type { FastifyInstance } from 'fastify';
 
 let app: FastifyInstance;
 let db: TestDatabase;
+let dataDir: string;
 const lines: string[] = [];
 
 beforeAll(async () => {
   db = await openTestDatabase();
   const settings = testSettings({ LOG_LEVEL: 'debug' });
+  dataDir = settings.dataDir;
   const services = await createServices(settings, db);
   app = await buildApp({
     settings,
@@ -24,6 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await db.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('logs', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,11 +41,16 @@ describe('LDAP settings', () => {
   });
 
   it('reads the service password from a file, without its trailing newline', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ciam-ldap-')), 'password');
-    writeFileSync(file, 'from-a-file\n');
-    const s = readLdapSettings({ ...minimal, CIAM_LDAP_BIND_PASSWORD: undefined, CIAM_LDAP_BIND_PASSWORD_FILE: file });
-    expect(s.bindPassword).toBe('from-a-file');
-    expect(() => readLdapSettings({ ...minimal, CIAM_LDAP_BIND_PASSWORD_FILE: file })).toThrow(/not both/);
+    const dir = mkdtempSync(join(tmpdir(), 'ciam-ldap-'));
+    try {
+      const file = join(dir, 'password');
+      writeFileSync(file, 'from-a-file\n');
+      const s = readLdapSettings({ ...minimal, CIAM_LDAP_BIND_PASSWORD: undefined, CIAM_LDAP_BIND_PASSWORD_FILE: file });
+      expect(s.bindPassword).toBe('from-a-file');
+      expect(() => readLdapSettings({ ...minimal, CIAM_LDAP_BIND_PASSWORD_FILE: file })).toThrow(/not both/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses URLs that are not ldap:// or ldaps://', () => {

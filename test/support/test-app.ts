@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -14,16 +14,25 @@ export const GATEWAY_KEY = 'test-gateway-key-0001';
 export const AGENT_SECRET = 'test-agent-secret-0001';
 export const AGENT_ID = 'agent-007';
 
-/** Settings for a test: development defaults, a throwaway data dir, and the given overrides. */
+/**
+ * Settings for a test: development defaults, a throwaway data dir (unless `env` names one), and the
+ * given overrides. Settings that are refused leave no directory behind.
+ */
 export function testSettings(env: Env = {}): Settings {
-  return loadSettings({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    CIAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'ciam-test-')),
-    CIAM_GATEWAY_API_KEY: GATEWAY_KEY,
-    CIAM_AGENT_KEYS: `${AGENT_ID}:${AGENT_SECRET}`,
-    ...env,
-  });
+  const throwaway = env.CIAM_DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), 'ciam-test-')) : undefined;
+  try {
+    return loadSettings({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      CIAM_DATA_DIR: throwaway,
+      CIAM_GATEWAY_API_KEY: GATEWAY_KEY,
+      CIAM_AGENT_KEYS: `${AGENT_ID}:${AGENT_SECRET}`,
+      ...env,
+    });
+  } catch (err) {
+    if (throwaway) rmSync(throwaway, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 export interface TestApp {
@@ -53,6 +62,7 @@ export async function startTestApp(env: Env = {}, db?: TestDatabase): Promise<Te
     async close() {
       await app.close();
       await database.close();
+      if (env.CIAM_DATA_DIR === undefined) rmSync(settings.dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,11 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DataDirLock } from '../../src/store/engines/data-dir-lock.js';
 
-const fresh = () => mkdtempSync(join(tmpdir(), 'ciam-lock-'));
+const made: string[] = [];
+const fresh = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ciam-lock-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('the embedded data directory lock', () => {
   it('refuses a second holder while the first lives, then allows it after release', () => {
