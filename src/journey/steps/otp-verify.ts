@@ -52,15 +52,22 @@ export function verifyOtp(deps: JourneyDeps, req: VerifyRequest): Promise<Journe
             // The code's hash never changes, so this differs from the look before only if the MFA
             // lock ended in between: the step stays as it was and the customer sends the code again.
             proceed: correct === looked.codeRight,
-            audit: { ...event, correlationId: origin.correlationId, ipAddress: origin.ipAddress, userAgent: origin.userAgent ?? null, dataJson: JSON.stringify({ ...originData(origin), ...data }) },
+            audit: {
+              ...event,
+              correlationId: origin.correlationId,
+              ipAddress: origin.ipAddress,
+              userAgent: origin.userAgent ?? null,
+              dataJson: JSON.stringify({ ...originData(origin), ...data }),
+            },
           }),
         (s) => (s.closed ? [{ cupid: context.cupid, contextId, transactionId: step.transaction_id, origin, data }] : []),
       );
       if (settled.mfaLocked) throw new CiamError('CIAM_E01_01_005', { contextId });
       if (correct !== looked.codeRight) throw new CiamError('CIAM_E05_00_002', { contextId });
       if (!settled.closed) throw new CiamError('CIAM_E01_03_002', { contextId });
-      if (!correct) return wrongCode(deps, tx, context, step, origin, settled.wrongCodes!);
-      const facts = await journeySoFar(tx, context, { mfaDone: true, pendingDocumentId: looked.codeRight ? looked.pendingDocumentId : null });
+      // From here the verdict and the look before agree.
+      if (!looked.codeRight) return wrongCode(deps, tx, context, step, origin, settled.wrongCodes!);
+      const facts = await journeySoFar(tx, context, { mfaDone: true, pendingDocumentId: looked.pendingDocumentId });
       return advance(deps, tx, { context, parentTransactionId: step.transaction_id, origin }, facts);
     },
   });
