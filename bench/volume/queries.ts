@@ -1,10 +1,9 @@
 import type { QueryConfig } from 'pg';
-import { recordAuditInStatement } from '../../src/audit/record.js';
 import { lockStep } from '../../src/journey/step-guard.js';
+import { settleVerdict } from '../../src/journey/steps/otp-verify.js';
 import { tokenHash } from '../../src/session/token-values.js';
 import type { Database, Queryable } from '../../src/store/database.js';
 import { auditPage } from '../../src/store/queries/agent-views.js';
-import { settleCode } from '../../src/store/queries/code-settlement.js';
 import { activeSessionsView, liveSessionsOf } from '../../src/store/queries/sessions.js';
 import { liveAccessTokens } from '../../src/store/queries/tokens.js';
 import { VOLUME } from './shape.js';
@@ -154,23 +153,9 @@ const CASES: QueryCase<any>[] = [
       inRolledBack(
         db,
         async (tx) => {
-          const { context, step } = await lockStep(tx, k.context_id!, k.transaction_id!, CLIENT, ['MFA_VERIFY', 'MFA_PUSH_VERIFY']);
-          const origin = { correlationId: crypto.randomUUID(), ipAddress: '10.1.2.3', clientId: CLIENT };
-          const data = { method: step.mfa_method, attempt_number: step.attempt_number };
-          const settled = await recordAuditInStatement(
-            'MFA_VERIFY_SUCCESS',
-            (event) =>
-              settleCode(tx, {
-                transactionId: step.transaction_id,
-                contextId: context.context_id,
-                cupid: context.cupid,
-                correct: true,
-                proceed: true,
-                audit: { ...event, correlationId: origin.correlationId, ipAddress: origin.ipAddress, userAgent: null, dataJson: JSON.stringify({ client_id: CLIENT, ...data }) },
-              }),
-            () => [],
-          );
-          if (!settled.closed) throw new Error(`open step ${step.transaction_id} could not be closed`);
+          const locked = await lockStep(tx, k.context_id!, k.transaction_id!, CLIENT, ['MFA_VERIFY', 'MFA_PUSH_VERIFY']);
+          const settled = await settleVerdict(tx, locked, { correlationId: crypto.randomUUID(), ipAddress: '10.1.2.3', clientId: CLIENT }, true, true);
+          if (!settled.closed) throw new Error(`open step ${locked.step.transaction_id} could not be closed`);
         },
         r,
       ),

@@ -10,7 +10,7 @@ import type { JourneyAnswer } from '../answers.js';
 import type { JourneyDeps } from '../journey-deps.js';
 import { fromProvider } from '../provider-call.js';
 import { hashOneTimeCode, sameDigest } from '../secrets.js';
-import { assertUsable, failWith, findStepOf } from '../step-guard.js';
+import { assertUsable, failWith, findStepOf, type LockedStep } from '../step-guard.js';
 import { runStep, type StepCall } from '../step-runner.js';
 
 export interface VerifyRequest extends StepCall {
@@ -39,29 +39,9 @@ export function verifyOtp(deps: JourneyDeps, req: VerifyRequest): Promise<Journe
     take: async (tx, locked, looked) => {
       const { step, context } = locked;
       const correct = isRightCode(deps, step, req.code);
-      const type = correct ? 'MFA_VERIFY_SUCCESS' : 'MFA_VERIFY_FAILED';
-      const data = { method: step.mfa_method, attempt_number: step.attempt_number };
-      const settled = await recordAuditInStatement(
-        type,
-        (event) =>
-          settleCode(tx, {
-            transactionId: step.transaction_id,
-            contextId,
-            cupid: context.cupid,
-            correct,
-            // The code's hash never changes, so this differs from the look before only if the MFA
-            // lock ended in between: the step stays as it was and the customer sends the code again.
-            proceed: correct === looked.codeRight,
-            audit: {
-              ...event,
-              correlationId: origin.correlationId,
-              ipAddress: origin.ipAddress,
-              userAgent: origin.userAgent ?? null,
-              dataJson: JSON.stringify({ ...originData(origin), ...data }),
-            },
-          }),
-        (s) => (s.closed ? [{ cupid: context.cupid, contextId, transactionId: step.transaction_id, origin, data }] : []),
-      );
+      // The code's hash never changes, so the verdict differs from the look before only if the MFA
+      // lock ended in between: the step stays as it was and the customer sends the code again.
+      const settled = await settleVerdict(tx, locked, origin, correct, correct === looked.codeRight);
       if (settled.mfaLocked) throw new CiamError('CIAM_E01_01_005', { contextId });
       if (correct !== looked.codeRight) throw new CiamError('CIAM_E05_00_002', { contextId });
       if (!settled.closed) throw new CiamError('CIAM_E01_03_002', { contextId });
@@ -71,6 +51,34 @@ export function verifyOtp(deps: JourneyDeps, req: VerifyRequest): Promise<Journe
       return advance(deps, tx, { context, parentTransactionId: step.transaction_id, origin }, facts);
     },
   });
+}
+
+/**
+ * The code's verdict on a locked, usable step in one statement (store/queries/code-settlement.ts),
+ * its audit row MFA_VERIFY_SUCCESS or MFA_VERIFY_FAILED told to the listeners once written. With
+ * `proceed` false nothing changes.
+ */
+export function settleVerdict(tx: Queryable, { context, step }: LockedStep, origin: RequestOrigin, correct: boolean, proceed: boolean) {
+  const data = { method: step.mfa_method, attempt_number: step.attempt_number };
+  return recordAuditInStatement(
+    correct ? 'MFA_VERIFY_SUCCESS' : 'MFA_VERIFY_FAILED',
+    (event) =>
+      settleCode(tx, {
+        transactionId: step.transaction_id,
+        contextId: context.context_id,
+        cupid: context.cupid,
+        correct,
+        proceed,
+        audit: {
+          ...event,
+          correlationId: origin.correlationId,
+          ipAddress: origin.ipAddress,
+          userAgent: origin.userAgent ?? null,
+          dataJson: JSON.stringify({ ...originData(origin), ...data }),
+        },
+      }),
+    (s) => (s.closed ? [{ cupid: context.cupid, contextId: context.context_id, transactionId: step.transaction_id, origin, data }] : []),
+  );
 }
 
 /**
