@@ -74,7 +74,7 @@ export async function buildApp({ settings, services, logger, logStream }: AppOpt
     logController: new LogController({ requestIdLogLabel: 'correlation_id' }),
     return503OnClosing: true,
     ajv: requestAjvOptions,
-    schemaController: { compilersFactory: { buildValidator: tolerantValidators } },
+    schemaController: { compilersFactory: { buildValidator: tolerantValidators() } },
     frameworkErrors,
   });
   app.addSchema(errorBody);
