@@ -12,6 +12,7 @@ import { clientAndCorrelation, correlationIdFor } from './http/plugins/client-an
 import { errorHandler, frameworkErrors } from './http/plugins/error-handler.js';
 import { jsonBody } from './http/plugins/json-body.js';
 import { requestAjvOptions, tolerantValidators } from './http/request-validation.js';
+import { sharedSerializers } from './http/response-serialization.js';
 import { openApi } from './http/plugins/openapi.js';
 import { metrics } from './http/plugins/metrics.js';
 import { rateLimits } from './http/plugins/rate-limits.js';
@@ -74,7 +75,7 @@ export async function buildApp({ settings, services, logger, logStream }: AppOpt
     logController: new LogController({ requestIdLogLabel: 'correlation_id' }),
     return503OnClosing: true,
     ajv: requestAjvOptions,
-    schemaController: { compilersFactory: { buildValidator: tolerantValidators() } },
+    schemaController: { compilersFactory: { buildValidator: tolerantValidators(), buildSerializer: sharedSerializers() } },
     frameworkErrors,
   });
   app.addSchema(errorBody);

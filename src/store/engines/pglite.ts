@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Database } from '../database.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { singleConnectionDatabase } from './single-connection.js';
+import { keepWasmOnBaselineTier } from './wasm-tiering.js';
 
 export interface PgliteOptions {
   /** A directory on disk, or undefined for an in-memory database (tests). */
@@ -40,6 +41,7 @@ function initdbSnapshotFor(dataDir: string): Blob | undefined {
  * connection for the life of the process (see singleConnectionDatabase); callers queue behind it.
  */
 export async function openPglite(options: PgliteOptions): Promise<Database> {
+  keepWasmOnBaselineTier();
   const lock = options.dataDir ? DataDirLock.acquire(options.dataDir) : undefined;
   try {
     const loadDataDir = options.loadDataDir ?? (options.dataDir ? initdbSnapshotFor(options.dataDir) : undefined);
@@ -60,6 +62,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
 
 /** A migrated database as a snapshot, so each test can start from it in about half a second. */
 export async function snapshotPglite(build: (db: Database) => Promise<void>): Promise<Blob> {
+  keepWasmOnBaselineTier();
   const pglite = await PGlite.create({ startParams: START_PARAMS });
   const db = singleConnectionDatabase('pglite', () => pgliteClient(pglite), async () => {});
   await build(db);
