@@ -5,11 +5,12 @@ import { setFlagsFromString } from 'node:v8';
  * recompiled by the optimizing one (TurboFan) as its functions get hot.
  *
  * Why: PGlite is 9 MB of WASM. Within the first second of a start its catalog and start-up code is
- * hot enough for V8 to recompile hundreds of functions on background threads — about 0.8 s of CPU
- * on two cores, in the same second the service loads its modules and compiles its routes, so a
- * restart became ready 0.2–0.3 s later. The optimized code bought nothing measurable afterwards:
- * the embedded engine's statements are short, and their cost is the protocol and JavaScript around
- * them (docs/performance.md, "Embedded start-up").
+ * hot enough for V8 to start recompiling its functions on background threads — about 0.8 s of CPU,
+ * in the same second the service loads its modules and compiles its routes, so on two cores a
+ * restart became ready 0.3 s later and held 50 MB more. Once warm the optimized code runs the
+ * engine's statements about a tenth faster (`bench/pglite-tiers.ts`); the embedded engine serves
+ * development and demos, where the start counts for more (docs/performance.md, "Embedded
+ * start-up"). Production runs on PostgreSQL and runs no WASM.
  */
 export const BASELINE_ONLY_FLAGS = ['--no-wasm-dynamic-tiering', '--no-wasm-tier-up'] as const;
 
