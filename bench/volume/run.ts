@@ -5,8 +5,9 @@
  *
  *   BENCH_POSTGRES_URL        admin connection of an existing server to use; unset (the default), the run starts a
  *                             dedicated throw-away cluster sized as a production primary (bench/dedicated-postgres.ts)
- *   BENCH_VOLUME_SCALE        every volume × this (default 1; 0.01 for a quick run while developing)
- *   BENCH_ROUNDS              interleaved rounds for the service figures (default 3)
+ *   BENCH_VOLUME_SCALE        every volume × this (default 1; a quick run while developing: 0.1 with one round of 1 s —
+ *                             a scale too small for the refresh load asked for is refused before the fill)
+ *   BENCH_ROUNDS              interleaved rounds for the service figures (default 5)
  *   BENCH_SECONDS             measured seconds per figure and round (default 3), after a 1 s warm-up
  *   BENCH_CONNECTIONS         concurrent connections for verify and refresh (default 50; login 16, journeys 8)
  *   BENCH_SKIP_BUILD=1        use the existing dist/ instead of running `npm run build`
@@ -60,6 +61,22 @@ const WARM_UP_SECONDS = [3, Math.max(1, Math.round(10 * VOLUME.scale)), 3];
  */
 const EMPTY_SESSIONS = Math.max(120_000, 2 * 4_500 * (WARM_UP_SECONDS[1]! + 1 + rounds * (seconds + 1)));
 
+/**
+ * The full database's odd sessions must outlast the same refresh load. At full scale they do many
+ * times over; a scaled-down fill can hold too few, and the run would stop after the fill with no
+ * figures, so it is refused before it starts.
+ */
+function refusedScale(): string | undefined {
+  const needed = 4_500 * (WARM_UP_SECONDS[1]! + 1 + rounds * (seconds + 1));
+  const held = VOLUME.sessions / 2;
+  if (held >= needed) return undefined;
+  const smallest = Math.ceil((VOLUME.scale * needed * 100) / held) / 100;
+  return (
+    `BENCH_VOLUME_SCALE=${VOLUME.scale} gives the full database ${held} refresh tokens, and ${rounds} rounds of ${seconds} s ` +
+    `of refresh can use up to ${needed} (4,500 a second): use BENCH_VOLUME_SCALE=${smallest} or more, or fewer rounds or seconds`
+  );
+}
+
 const stamp = Date.now().toString(36);
 const names = { full: `ciam_volume_${stamp}_full`, empty: `ciam_volume_${stamp}_empty` };
 /** The server's settings named in the report, whichever server it is. */
@@ -75,6 +92,8 @@ const hugePagesNote = (cluster: DedicatedPostgres | undefined) =>
   !cluster ? '' : 'pages' in cluster.hugePages ? `, in ${cluster.hugePages.pages} huge pages of 2 MB` : `, without huge pages (${cluster.hugePages.without})`;
 
 async function main() {
+  const refused = refusedScale();
+  if (refused) throw new Error(refused);
   const loadAtStart = load();
   if (!process.env.BENCH_SKIP_BUILD) execSync('npm run build', { stdio: 'inherit' });
   const children: Child[] = [];
