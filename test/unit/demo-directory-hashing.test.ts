@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 /** Each verification waits until the test lets it finish; the mock counts how many hash at once. */
 const hashing = vi.hoisted(() => {
-  const state = { running: 0, most: 0, failures: 0, waiting: [] as (() => void)[] };
+  const state = { running: 0, most: 0, failures: 0, hashFailures: 0, hashed: 0, waiting: [] as (() => void)[] };
   return {
     state,
     verify: async (stored: string, password: string) => {
@@ -18,7 +18,11 @@ const hashing = vi.hoisted(() => {
 });
 
 vi.mock('@node-rs/argon2', () => ({
-  hash: async (password: string) => `hash:${password}`,
+  hash: async (password: string) => {
+    hashing.state.hashed++;
+    if (hashing.state.hashFailures > 0 && hashing.state.hashFailures--) throw new Error('the hashing thread failed');
+    return `hash:${password}`;
+  },
   verify: hashing.verify,
 }));
 
@@ -66,5 +70,25 @@ describe('demo directory: password checks that hash at once', () => {
     const answers = await drain<unknown>([failed, directory.authenticate('mfauser', DEMO_PASSWORD)]);
     expect(answers).toEqual(['the hashing thread failed', { ok: true, user: DEMO_USERS.mfauser }]);
     expect(hashing.state.most).toBe(1);
+  });
+
+  it('hash the demo and decoy passwords once, at the first login rather than at start-up', async () => {
+    hashing.state.hashed = 0;
+    const directory = new DemoDirectory(DEMO_USERS, 2);
+    expect(hashing.state.hashed).toBe(0);
+    await drain([directory.authenticate('simpleuser', DEMO_PASSWORD), directory.authenticate('nosuchuser', DEMO_PASSWORD)]);
+    await drain([directory.authenticate('mfauser', DEMO_PASSWORD)]);
+    expect(hashing.state.hashed).toBe(2);
+  });
+
+  it('hash again at the next login when the first hashing failed', async () => {
+    hashing.state.hashFailures = 1;
+    const directory = new DemoDirectory(DEMO_USERS, 1);
+    const failed = directory.authenticate('simpleuser', DEMO_PASSWORD).then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
+    expect(await drain<unknown>([failed])).toEqual(['the hashing thread failed']);
+    expect(await drain([directory.authenticate('simpleuser', DEMO_PASSWORD)])).toEqual([{ ok: true, user: DEMO_USERS.simpleuser }]);
   });
 });
