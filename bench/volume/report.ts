@@ -89,17 +89,19 @@ export function renderMarkdown(r: VolumeResults): string {
       `${fewest === most ? n0(most) : `${n0(fewest)}–${n0(most)}`} keys not counted; then the same again after the gateway's hot set ` +
       `(${r.hotSet.tables.join(' and ')} with their indexes, ${n0((r.hotSet.blocks * 8) / 1024)} MB) was loaded into the cache with pg_prewarm ` +
       `(${f1(r.hotSet.seconds)} s), as a primary that serves them holds it. The seed's targets are judged on the third. ` +
+      `The two settled measurements time each query in ${r.queries[0]?.passP99s.length ?? 1} passes of 1,000 keys, taking turns across the queries; ` +
+      `each figure is the pass with the median p99 (every pass's p99 is in its own column). ` +
       `Just before each timed call, \`SELECT 1\` is timed on the same connection, as many times in a row as the query has statements ` +
       `(round trips): the floor its time stands on, at that moment of the machine.`,
     '',
-    '| query | keys | p50 ms | p99 ms | seed\'s target | round trips | SELECT 1 × round trips, beside it: p50 / p99 ms | right after the fill: p50 / p99 ms (SELECT 1 × round trips: p99) | one key, EXPLAIN ANALYZE: planning / execution ms | plan |',
-    '|---|---:|---:|---:|---|---:|---:|---:|---:|---|',
+    '| query | keys | p50 ms | p99 ms | p99 of each pass, ms | seed\'s target | round trips | SELECT 1 × round trips, beside it: p50 / p99 ms | right after the fill: p50 / p99 ms (SELECT 1 × round trips: p99) | one key, EXPLAIN ANALYZE: planning / execution ms | plan |',
+    '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|',
   );
   for (const q of r.queries) {
     const met = q.p50 < q.targetMs ? (q.p99 < q.targetMs ? 'met (p50 and p99)' : 'p50 met, p99 not') : 'missed';
     const cold = r.coldQueries.find((c) => c.name === q.name);
     lines.push(
-      `| ${q.name} | ${n0(q.keys)} | ${f2(q.p50)} | ${f2(q.p99)} | ${q.target}: ${met} | ${q.roundTrips} | ${f2(q.floorP50)} / ${f2(q.floorP99)} | ` +
+      `| ${q.name} | ${n0(q.keys)} | ${f2(q.p50)} | ${f2(q.p99)} | ${q.passP99s.map(f2).join(' / ')} | ${q.target}: ${met} | ${q.roundTrips} | ${f2(q.floorP50)} / ${f2(q.floorP99)} | ` +
         `${cold ? `${f2(cold.p50)} / ${f2(cold.p99)} (${f2(cold.floorP99)})` : '–'} | ${f2(q.planningMs)} / ${f2(q.executionMs)} | ${q.plan} |`,
     );
   }
@@ -139,20 +141,18 @@ export function renderMarkdown(r: VolumeResults): string {
     'WAL, pages written by backends and checkpoints are server-wide, from the job\'s start to a second after its end. A backend that has to write a ' +
       'dirty page out before it can read another into the cache is what a cache too small for the working set looks like.',
     '',
-    '| job | rows changed | seconds | rows/s | WAL MB | pages written by backends | checkpoints | verify p99 before | verify p99 while it runs (requests) | goal ≤ 2× |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    `A job that runs for fewer than 1,000 verify requests is judged over the first 1,000 sent from its start, past its end: ` +
+      `then the p99 is the tenth-slowest request, as in the query table, rather than one of the two slowest of a 50 ms window.`,
+    '',
+    '| job | rows changed | seconds | rows/s | WAL MB | pages written by backends | checkpoints | verify p99 before | verify p99 while it runs (requests) | verify p99 judged (requests) | goal ≤ 2× |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   );
   for (const j of r.jobs) {
-    // Of fewer than 100 requests the 99th percentile is their maximum: one slow request, not a tail.
-    const ok =
-      j.verifyRequestsDuring < 100
-        ? 'too short to judge (under 100 requests)'
-        : j.verifyP99During <= 2 * j.verifyP99Before
-          ? 'met'
-          : 'missed';
+    const ok = j.verifyP99Judged <= 2 * j.verifyP99Before ? 'met' : 'missed';
     lines.push(
       `| ${j.job}${j.error ? ` (error: ${j.error})` : ''} | ${n0(j.rowsChanged)} | ${f2(j.seconds)} | ${n0(j.rowsPerSecond)} | ${n0(j.walBytes / 2 ** 20)} | ` +
-        `${n0(j.backendWrites)} | ${j.checkpoints} | ${f1(j.verifyP99Before)} ms | ${f1(j.verifyP99During)} ms (${n0(j.verifyRequestsDuring)}) | ${ok} |`,
+        `${n0(j.backendWrites)} | ${j.checkpoints} | ${f1(j.verifyP99Before)} ms | ${f1(j.verifyP99During)} ms (${n0(j.verifyRequestsDuring)}) | ` +
+        `${f1(j.verifyP99Judged)} ms (${n0(j.verifyRequestsJudged)}) | ${ok} |`,
     );
   }
   return lines.join('\n');
