@@ -3,14 +3,12 @@ import {
   deleteEndedSessions,
   deleteOldDrsEvaluations,
   deleteOldJourneys,
-  detachOldAuditPartitions,
-  dropRetiredAuditMonths,
+  dropOldAuditPartitions,
   ensureAuditPartitions,
   expireJourneys,
   expirePendingSteps,
   expireSessions,
   expireTokens,
-  limitLockWait,
 } from '../store/queries/maintenance.js';
 import { callOnce, repeatInBatches } from './batches.js';
 import type { JobDefinition } from './job.js';
@@ -74,16 +72,9 @@ export const JOBS: readonly JobDefinition[] = [
   {
     name: 'drop-old-partitions',
     schedule: '0 4 1 1,4,7,10 *',
-    description: 'Detaches, then drops, the audit_logs partitions whose month ended longer ago than CIAM_AUDIT_RETENTION_MONTHS.',
+    description: 'Drops audit_logs partitions whose month ended longer ago than CIAM_AUDIT_RETENTION_MONTHS.',
     async run(ctx) {
-      // Two transactions: audit_logs is locked only while the months are detached, not while their
-      // files are removed (migration 008). The months dropped are what the job counts.
-      const months = ctx.settings.auditRetentionMonths;
-      await ctx.db.transaction(async (tx) => {
-        await limitLockWait(tx, ctx.settings.lockTimeoutMs);
-        await detachOldAuditPartitions(tx, months);
-      });
-      await callOnce(ctx, (tx) => dropRetiredAuditMonths(tx, months));
+      await callOnce(ctx, (tx) => dropOldAuditPartitions(tx, ctx.settings.auditRetentionMonths));
     },
   },
 ];

@@ -260,57 +260,38 @@ describe('delete_ended_sessions', () => {
   }));
 });
 
-describe('detach_old_audit_partitions and drop_retired_audit_months', () => {
-  const partitions = async () =>
-    (
-      await q.query<{ name: string }>(
-        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-         WHERE i.inhparent = 'audit_logs'::regclass ORDER BY 1`,
-      )
-    ).rows.map((r) => r.name);
-  const exists = async (name: string) => (await q.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [name])).rows[0]!.present as boolean;
-
-  it('retires months older than two years in two steps and keeps recent ones', isolated(async () => {
+describe('drop_old_audit_partitions', () => {
+  it('drops monthly partitions older than two years and keeps recent ones', isolated(async () => {
+    const partitions = async () =>
+      (
+        await q.query<{ name: string }>(
+          `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           WHERE i.inhparent = 'audit_logs'::regclass ORDER BY 1`,
+        )
+      ).rows.map((r) => r.name);
     const before = await partitions();
     const { rows } = await q.query<{ name: string }>(
       `SELECT to_char(now() AT TIME ZONE 'UTC' - interval '3 years', '"audit_logs_"YYYY_MM') AS name`,
     );
     const old = rows[0]!.name;
     expect(await run('create_audit_partition', `(now() AT TIME ZONE 'UTC' - interval '3 years')::date`)).toBe(1);
-    const oldRow = await insertAudit(q, { created_at: daysAgo(3 * 365 + 1) });
+    await insertAudit(q, { created_at: daysAgo(3 * 365 + 1) });
     expect(await partitions()).toContain(old);
 
-    // Detached: out of audit_logs (its rows with it), kept under the retired name until the drop.
-    expect(await run('detach_old_audit_partitions')).toBe(1);
+    expect(await run('drop_old_audit_partitions')).toBe(1);
     expect(await partitions()).toEqual(before);
     expect(before).toContain('audit_logs_default');
-    expect(await count(q, 'SELECT 1 FROM audit_logs WHERE audit_id = $1', [oldRow])).toBe(0);
-    expect(await exists(`${old}_retired`)).toBe(true);
-    expect(await run('detach_old_audit_partitions')).toBe(0);
-
-    expect(await run('drop_retired_audit_months')).toBe(1);
-    expect(await exists(`${old}_retired`)).toBe(false);
-    expect(await exists(old)).toBe(false);
-    expect(await run('drop_retired_audit_months')).toBe(0);
-  }));
-
-  it('drops only retired months past the retention', isolated(async () => {
-    // A table of that shape for a recent month can only have been made by hand: it stays.
-    await q.query(`CREATE TABLE audit_logs_2999_01_retired (LIKE audit_logs)`);
-    expect(await run('drop_retired_audit_months')).toBe(0);
-    expect(await exists('audit_logs_2999_01_retired')).toBe(true);
+    expect(await run('drop_old_audit_partitions')).toBe(0);
   }));
 });
 
-describe('audit month retirement: retention floor', () => {
-  it('both steps refuse a retention under two years, so no caller can empty the audit log', isolated(async () => {
+describe('drop_old_audit_partitions retention floor', () => {
+  it('refuses a retention under two years, so no caller can empty the audit log', isolated(async () => {
     const month = `(now() AT TIME ZONE 'UTC' - interval '3 months')::date`;
     expect(await run('create_audit_partition', month)).toBe(1);
-    for (const fn of ['detach_old_audit_partitions', 'drop_retired_audit_months']) {
-      await q.query('SAVEPOINT before_retire');
-      await expectSqlState(run(fn, `interval '1 month'`), INVALID_PARAMETER_VALUE);
-      await q.query('ROLLBACK TO SAVEPOINT before_retire');
-    }
+    await q.query('SAVEPOINT before_drop');
+    await expectSqlState(run('drop_old_audit_partitions', `interval '1 month'`), INVALID_PARAMETER_VALUE);
+    await q.query('ROLLBACK TO SAVEPOINT before_drop');
     const { rows } = await q.query(`SELECT to_regclass(to_char(${month}, '"audit_logs_"YYYY_MM')) IS NOT NULL AS kept`);
     expect(rows[0]!.kept).toBe(true);
   }));

@@ -48,16 +48,7 @@ export function ensureAuditPartitions(tx: Queryable, monthsAhead: number): Promi
   return rowsChanged(tx, 'SELECT ensure_audit_partitions($1) AS n', [monthsAhead]);
 }
 
-/**
- * Detaches the audit_logs partitions whose month ended more than `retentionMonths` ago, renaming each
- * to `audit_logs_YYYY_MM_retired`; answers how many. Catalogue changes only: audit_logs is locked for
- * as long as they take, not for the removal of the months' files.
- */
-export function detachOldAuditPartitions(tx: Queryable, retentionMonths: number): Promise<number> {
-  return rowsChanged(tx, 'SELECT detach_old_audit_partitions(make_interval(months => $1)) AS n', [retentionMonths]);
-}
-
-/** Drops the months `detachOldAuditPartitions` retired (also those of an earlier run that stopped between the two); answers how many. */
-export function dropRetiredAuditMonths(tx: Queryable, retentionMonths: number): Promise<number> {
-  return rowsChanged(tx, 'SELECT drop_retired_audit_months(make_interval(months => $1)) AS n', [retentionMonths]);
+/** Drops the audit_logs partitions whose month ended more than `retentionMonths` ago; answers how many. */
+export function dropOldAuditPartitions(tx: Queryable, retentionMonths: number): Promise<number> {
+  return rowsChanged(tx, 'SELECT drop_old_audit_partitions(make_interval(months => $1)) AS n', [retentionMonths]);
 }

@@ -104,7 +104,7 @@ BEGIN
       'expire_pending_transactions', 'expire_auth_contexts', 'expire_sessions', 'expire_tokens',
       'delete_old_auth_contexts', 'delete_old_drs_evaluations', 'delete_ended_sessions',
       'create_audit_partition', 'ensure_audit_partitions', 'create_next_audit_partition',
-      'detach_old_audit_partitions', 'drop_retired_audit_months', 'uuid_v7', 'journey_locked', 'journey_step'])
+      'drop_old_audit_partitions', 'uuid_v7', 'journey_locked', 'journey_step'])
   LOOP
     EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', v_fn, current_setting('ciam.app_role'));
   END LOOP;
@@ -126,8 +126,6 @@ BEGIN
     EXECUTE format('REVOKE ALL ON %s FROM %I', r.rel, v_app);
     IF r.relispartition THEN
       CONTINUE; -- reached through the parent only
-    ELSIF r.relname ~ '^audit_logs_[0-9]{4}_[0-9]{2}_retired$' THEN
-      CONTINUE; -- an audit month detached past its retention, about to be dropped: nothing
     ELSIF r.relname = 'audit_logs' THEN
       EXECUTE format('GRANT SELECT, INSERT ON %s TO %I', r.rel, v_app);
     ELSIF r.relname = 'schema_migrations' OR r.relkind IN ('v', 'm') THEN
