@@ -48,10 +48,23 @@ export interface TestApp {
 /** The whole service on a fresh database of the engine under test, reached through HTTP injection. */
 export async function startTestApp(env: Env = {}, db?: TestDatabase): Promise<TestApp> {
   const settings = testSettings(env);
-  const database = db ?? (await openTestDatabase());
-  const services = await createServices(settings, database);
-  const app = await buildApp({ settings, services, logger: false });
-  await app.ready();
+  const throwaway = () => {
+    if (env.CIAM_DATA_DIR === undefined) rmSync(settings.dataDir, { recursive: true, force: true });
+  };
+  let database: TestDatabase | undefined;
+  let app: FastifyInstance;
+  let services: Services;
+  try {
+    database = db ?? (await openTestDatabase());
+    services = await createServices(settings, database);
+    app = await buildApp({ settings, services, logger: false });
+    await app.ready();
+  } catch (err) {
+    // A start-up the test expects to be refused leaves no database or directory behind.
+    if (!db) await database?.close();
+    throwaway();
+    throw err;
+  }
   return {
     app,
     db: database,
@@ -62,7 +75,7 @@ export async function startTestApp(env: Env = {}, db?: TestDatabase): Promise<Te
     async close() {
       await app.close();
       await database.close();
-      if (env.CIAM_DATA_DIR === undefined) rmSync(settings.dataDir, { recursive: true, force: true });
+      throwaway();
     },
   };
 }
