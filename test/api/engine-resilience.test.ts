@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectTokens, journeyClient, JOURNEY_TEST_ENV, otherCode, type JourneyClient } from '../support/journey-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -102,7 +101,6 @@ describe('readiness', () => {
     expect(down.statusCode).toBe(503);
     expect(down.json()).toMatchObject({ status: 'NOT_READY', checks: { database: false } });
     await app.app.close();
-    rmSync(app.settings.dataDir, { recursive: true, force: true });
     t = undefined;
   });
 });

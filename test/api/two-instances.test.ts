@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenHash } from '../../src/session/token-values.js';
 import type { Database } from '../../src/store/database.js';
@@ -33,12 +32,10 @@ beforeAll(async () => {
   jb = journeyClient(b);
 });
 afterAll(async () => {
-  // The apps share the databases, which are closed once below; their data directories go too.
   await a?.app.close();
   await b?.app.close();
   if (secondDb !== db) await secondDb?.close();
   await db?.close();
-  for (const app of [a, b]) if (app) rmSync(app.settings.dataDir, { recursive: true, force: true });
 });
 
 describe('two instances sharing one database', () => {

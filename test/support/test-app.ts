@@ -58,6 +58,8 @@ export async function startTestApp(env: Env = {}, db?: TestDatabase): Promise<Te
     database = db ?? (await openTestDatabase());
     services = await createServices(settings, database);
     app = await buildApp({ settings, services, logger: false });
+    // Whoever closes the app — close() below, or a test that shares or closes the database itself — removes its directory.
+    app.addHook('onClose', async () => throwaway());
     await app.ready();
   } catch (err) {
     // A start-up the test expects to be refused leaves no database or directory behind.
@@ -75,7 +77,6 @@ export async function startTestApp(env: Env = {}, db?: TestDatabase): Promise<Te
     async close() {
       await app.close();
       await database.close();
-      throwaway();
     },
   };
 }
